@@ -1,0 +1,72 @@
+"""Report periods: inclusive ranges of local calendar days in ``TIME_ZONE``."""
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def local_zone():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def zone(self):
+        return local_zone()
+
+    @property
+    def starts_at(self):
+        """The first day's 00:00 local time (inclusive)."""
+        return dt.datetime.combine(self.start, dt.time.min, tzinfo=self.zone)
+
+    @property
+    def ends_before(self):
+        """The 00:00 local time after the last day (exclusive)."""
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=self.zone)
+
+    @property
+    def days(self):
+        return (self.end - self.start).days + 1
+
+    def lookup(self, field):
+        """Filter keyword arguments selecting ``field`` within the period."""
+        return {f"{field}__gte": self.starts_at, f"{field}__lt": self.ends_before}
+
+    def months(self):
+        """The first day of every month the period touches, in order."""
+        month = self.start.replace(day=1)
+        months = []
+        while month <= self.end:
+            months.append(month)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+        return months
+
+    def as_dict(self):
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "time_zone": settings.TIME_ZONE}
+
+
+def month_of(value):
+    """The month (its first day) a ``TruncMonth`` value falls in, in local time."""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value, local_zone()).date()
+    return value.replace(day=1)
+
+
+def month_label(month):
+    return month.strftime("%Y-%m")
+
+
+def fill_months(period, counted, empty):
+    """One row per month of ``period`` in order: ``counted[month]`` or ``empty``.
+
+    ``counted`` maps the month's first day to that month's values, as read from
+    the database; months without data get ``empty`` (usually zeros).
+    """
+    return [(month, counted.get(month, empty)) for month in period.months()]
