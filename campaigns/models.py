@@ -29,9 +29,7 @@ class HealthCampaign(models.Model):
         indexes = [models.Index(fields=["start_date", "end_date"], name="campaign_dates_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="campaign_ends_after_start"),
-            models.CheckConstraint(
-                condition=Q(campaign_type__in=CampaignType.values), name="campaign_type_valid"
-            ),
+            models.CheckConstraint(condition=Q(campaign_type__in=CampaignType.values), name="campaign_type_valid"),
         ]
 
     def __str__(self):

@@ -89,9 +89,7 @@ class ReportDocument:
         section = self.section(chart.section)
         index = {column: position for position, column in enumerate(section.columns)}
         categories = [str(row[index[chart.category]]) for row in section.rows]
-        series = [
-            (self.label(column), [row[index[column]] or 0 for row in section.rows]) for column in chart.values
-        ]
+        series = [(self.label(column), [row[index[column]] or 0 for row in section.rows]) for column in chart.values]
         return categories, series
 
     def as_dict(self):
