@@ -5,7 +5,6 @@ from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 
-from reports.catalog import ReportType
 from reports.renderers import ExportFormat
 
 
@@ -13,12 +12,19 @@ def reports_storage():
     return storages["reports"]
 
 
+def report_type_choices():
+    """The catalog's report types (imported late: report modules read these models)."""
+    from reports.catalog import ReportType
+
+    return ReportType.choices
+
+
 class ReportTemplate(models.Model):
     """A report type as offered to clinic staff: who may use it and in which formats."""
 
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-    report_type = models.CharField(max_length=32, choices=ReportType.choices, unique=True)
+    report_type = models.CharField(max_length=32, choices=report_type_choices, unique=True)
     supported_formats = models.JSONField(default=list)
     requires_date_range = models.BooleanField(default=True)
     default_filters = models.JSONField(default=dict, blank=True)
@@ -45,7 +51,7 @@ class GeneratedReport(models.Model):
     """One requested report: its parameters, its run and its file."""
 
     template = models.ForeignKey(ReportTemplate, on_delete=models.PROTECT, related_name="reports")
-    report_type = models.CharField(max_length=32, choices=ReportType.choices)
+    report_type = models.CharField(max_length=32, choices=report_type_choices)
     title = models.CharField(max_length=200)
     generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports")
     date_range_start = models.DateField()

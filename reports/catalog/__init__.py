@@ -31,7 +31,9 @@ MODULES = (
 
 REPORT_TYPES = {module.REPORT_TYPE: module for module in MODULES}
 
-ReportType = models.TextChoices("ReportType", [(module.REPORT_TYPE, module.NAME) for module in MODULES])
+ReportType = models.TextChoices(
+    "ReportType", [(module.REPORT_TYPE, (module.REPORT_TYPE, module.NAME)) for module in MODULES]
+)
 
 
 def get(report_type):

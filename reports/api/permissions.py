@@ -1,0 +1,24 @@
+"""Who may use the reports API: the whole policy, in one place (see docs/security.md)."""
+
+from rest_framework.permissions import BasePermission
+
+from reports import selectors
+from uscpis.roles import may_use_reports
+
+
+class UsesReports(BasePermission):
+    """Clinical staff and admins; patients with a login (STUDENT, FACULTY) may not."""
+
+    message = "Your role does not give access to reports."
+
+    def has_permission(self, request, view):
+        return may_use_reports(request.user)
+
+
+class MayUseTemplate(BasePermission):
+    """A template is usable by the roles it allows (and by admins)."""
+
+    message = "Your role may not use this report template."
+
+    def has_object_permission(self, request, view, obj):
+        return selectors.may_use_template(request.user, obj)

@@ -1,0 +1,143 @@
+"""Serializers of the reports API: thin translations between JSON and the models."""
+
+import unicodedata
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from reports import catalog
+from reports.api.fields import LocalDateField
+from reports.catalog.filters import clean_filters, describe_filters
+from reports.models import GeneratedReport, ReportStatus, ReportTemplate
+from reports.renderers import ExportFormat
+
+MAX_RANGE_DAYS = 3660
+
+
+class ReportTemplateSerializer(serializers.ModelSerializer):
+    allowed_filters = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportTemplate
+        fields = [
+            "id",
+            "name",
+            "description",
+            "report_type",
+            "supported_formats",
+            "requires_date_range",
+            "default_filters",
+            "allowed_filters",
+            "allowed_roles",
+        ]
+
+    def get_allowed_filters(self, template):
+        return describe_filters(catalog.get(template.report_type).FILTERS)
+
+
+def clean_title(value):
+    """A title without control or bidirectional-override characters."""
+    if any(unicodedata.category(character) in {"Cc", "Cf"} for character in value):
+        raise serializers.ValidationError("Must not contain control or formatting characters.")
+    return value.strip()
+
+
+class GenerateReportSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200, validators=[clean_title])
+    date_range_start = LocalDateField()
+    date_range_end = LocalDateField()
+    export_format = serializers.ChoiceField(choices=ExportFormat.choices)
+    filters = serializers.JSONField(required=False, default=dict)
+
+    def validate_export_format(self, value):
+        template = self.context["template"]
+        if value not in template.supported_formats:
+            raise serializers.ValidationError(
+                f"This template supports {', '.join(template.supported_formats)}, not {value}."
+            )
+        return value
+
+    def validate_filters(self, value):
+        declared = catalog.get(self.context["template"].report_type).FILTERS
+        try:
+            return clean_filters(declared, value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from error
+
+    def validate(self, attrs):
+        start, end = attrs["date_range_start"], attrs["date_range_end"]
+        if start > end:
+            raise serializers.ValidationError({"date_range_end": ["Must be on or after the start date."]})
+        if (end - start).days >= MAX_RANGE_DAYS:
+            raise serializers.ValidationError({"date_range_end": ["The range may span at most 10 years."]})
+        attrs["title"] = attrs.get("title", "")
+        return attrs
+
+
+class GeneratedReportSerializer(serializers.ModelSerializer):
+    template_name = serializers.CharField(source="template.name", read_only=True)
+    generated_by_name = serializers.SerializerMethodField()
+    generation_seconds = serializers.FloatField(read_only=True)
+    report_id = serializers.IntegerField(source="id", read_only=True)
+
+    class Meta:
+        model = GeneratedReport
+        fields = [
+            "id",
+            "report_id",
+            "title",
+            "template_id",
+            "template_name",
+            "report_type",
+            "generated_by_name",
+            "date_range_start",
+            "date_range_end",
+            "filters",
+            "export_format",
+            "status",
+            "progress_percentage",
+            "error_message",
+            "file_size",
+            "record_count",
+            "generation_seconds",
+            "created_at",
+            "completed_at",
+            "expires_at",
+            "download_count",
+        ]
+        read_only_fields = fields
+
+    def get_generated_by_name(self, report):
+        user = report.generated_by
+        return user.get_full_name() or user.get_username()
+
+
+class ReportStatusSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GeneratedReport
+        fields = ["id", "status", "progress_percentage", "error_message", "created_at", "completed_at"]
+        read_only_fields = fields
+
+
+class ReportListFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
+    report_type = serializers.ChoiceField(choices=catalog.ReportType.choices, required=False)
+    export_format = serializers.ChoiceField(choices=ExportFormat.choices, required=False)
+
+
+class DashboardSerializer(serializers.Serializer):
+    totals = serializers.DictField(child=serializers.IntegerField())
+    by_format = serializers.DictField(child=serializers.IntegerField())
+    popular_templates = serializers.ListField(child=serializers.DictField())
+    recent_reports = GeneratedReportSerializer(many=True)
+    average_generation_seconds = serializers.FloatField(allow_null=True)
+    total_downloads = serializers.IntegerField()
+    storage_bytes = serializers.IntegerField()
+    failure_rate = serializers.FloatField(allow_null=True)
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
