@@ -122,8 +122,9 @@ def test_stale_run_is_requeued_and_completes(
         assert services.recover_stale_reports() == (1, 0)
     report.refresh_from_db()
     assert (report.status, report.progress_percentage) == (ReportStatus.PENDING, 0)
-    assert DBTaskResult.objects.get().args_kwargs["args"] == [report.pk]
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["args"] == [report.pk]
+    queued.task.call(*queued.args_kwargs["args"])
     report.refresh_from_db()
     assert report.status == ReportStatus.COMPLETED
     assert report.attempts == 2
