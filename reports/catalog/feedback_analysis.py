@@ -1,10 +1,105 @@
-"""Feedback analysis report (to be written)."""
+"""Feedback analysis: ratings, satisfaction, response times and recent comments.
+
+Covers the feedback submitted within the period. Comments are shown with their
+date and rating only, never with anything that identifies the patient.
+"""
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import Trim
+
+from reports.document import Chart, Section, rate
+from reports.periods import fill_months, month_label
+
+from . import selectors
+from .base import document
+from .filters import ChoiceFilter
 
 REPORT_TYPE = "FEEDBACK_ANALYSIS"
 NAME = "Feedback analysis"
-DESCRIPTION = ""
-FILTERS = {}
+DESCRIPTION = "Patient ratings and satisfaction, response times, monthly trend and the most recent comments."
+RATINGS = (1, 2, 3, 4, 5)
+FILTERS = {
+    "patient_type": ChoiceFilter(selectors.PATIENT_TYPE_CHOICES, label="Patient type"),
+    "rating": ChoiceFilter(tuple((str(value), str(value)) for value in RATINGS), label="Rating"),
+}
+RECENT_COMMENTS = 10
+
+
+def _round(value, digits=2):
+    return None if value is None else round(value, digits)
+
+
+def summary(params):
+    """Headline figures: counts, average rating, satisfaction/recommend/courtesy rates, median response time."""
+    feedback = selectors.feedback(params.period, params.filters)
+    counts = feedback.aggregate(
+        total=Count("pk"),
+        average=Avg("rating"),
+        satisfied=Count("pk", filter=Q(rating__gte=4)),
+        recommend_yes=Count("pk", filter=Q(recommend=True)),
+        recommend_answered=Count("pk", filter=Q(recommend__isnull=False)),
+        courteous_yes=Count("pk", filter=Q(courteous=True)),
+        courteous_answered=Count("pk", filter=Q(courteous__isnull=False)),
+        responded=Count("pk", filter=Q(responded_at__isnull=False)),
+    )
+    response_time = ExpressionWrapper(F("responded_at") - F("submitted_at"), output_field=DurationField())
+    median = selectors.median(feedback, response_time, counts["responded"])
+    return {
+        "total_feedback": counts["total"],
+        "average_rating": _round(counts["average"]),
+        "satisfaction_rate": rate(counts["satisfied"], counts["total"]),
+        "recommend_rate": rate(counts["recommend_yes"], counts["recommend_answered"]),
+        "courteous_rate": rate(counts["courteous_yes"], counts["courteous_answered"]),
+        "responded": counts["responded"],
+        "median_response_hours": None if median is None else round(median.total_seconds() / 3600, 2),
+    }
+
+
+def recent_comments(params):
+    """The latest non-blank comments as [date, rating, comment]: no patient field is even selected."""
+    rows = (
+        selectors.feedback(params.period, params.filters)
+        .annotate(comment=Trim("comments"))
+        .exclude(comment="")
+        .order_by("-submitted_at", "-pk")
+        .values_list("submitted_at", "rating", "comment")[:RECENT_COMMENTS]
+    )
+    return [[selectors.local_date(at, params.period).isoformat(), rating, comment] for at, rating, comment in rows]
 
 
 def build(params):
-    raise NotImplementedError
+    """The feedback analysis document."""
+    period = params.period
+    figures = summary(params)
+    total = figures["total_feedback"]
+    feedback = selectors.feedback(period, params.filters)
+
+    ratings = selectors.choice_counts(feedback, "rating", [(value, value) for value in RATINGS])
+    distribution = [[value, count, rate(count, total)] for value, count in ratings.items()]
+    params.progress(1 / 3)
+    counted = selectors.monthly(feedback, "submitted_at", period, count=Count("pk"), average=Avg("rating"))
+    monthly = [
+        [month_label(month), row["count"], _round(row["average"])]
+        for month, row in fill_months(period, counted, {"count": 0, "average": None})
+    ]
+    params.progress(2 / 3)
+    comments = recent_comments(params)
+    params.progress(1)
+
+    return document(
+        params,
+        REPORT_TYPE,
+        NAME,
+        record_count=total,
+        summary=figures,
+        sections=[
+            Section("rating_distribution", "Ratings", ["rating", "count", "share"], distribution),
+            Section("monthly", "Feedback by month", ["month", "count", "average_rating"], monthly),
+            Section("recent_comments", "Recent comments", ["date", "rating", "comment"], comments),
+        ],
+        charts=[
+            Chart("rating_distribution", "Ratings", "bar", "rating_distribution", "rating", ["count"]),
+            Chart("monthly", "Feedback by month", "line", "monthly", "month", ["count"]),
+        ],
+        notes=[] if total else ["No data in this period."],
+    )

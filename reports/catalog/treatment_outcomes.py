@@ -1,10 +1,120 @@
-"""Treatment outcomes report (to be written)."""
+"""Treatment outcomes: how medical and dental cases ended, and the most frequent diagnoses.
+
+A case is one medical or dental visit dated within the period. Success is an
+outcome of RESOLVED or IMPROVED, out of the cases with an outcome (not PENDING).
+"""
+
+from django.db.models import Case, CharField, Count, F, Max, Q, Value, When
+from django.db.models.functions import Lower, Trim, Upper
+
+from reports.document import Chart, Section, rate
+from visits.models import Outcome
+
+from . import selectors
+from .base import document
+from .filters import ChoiceFilter
 
 REPORT_TYPE = "TREATMENT_OUTCOMES"
 NAME = "Treatment outcomes"
-DESCRIPTION = ""
-FILTERS = {}
+DESCRIPTION = "Outcomes of medical and dental cases, success and follow-up rates, and the top diagnoses."
+FILTERS = {
+    "visit_type": ChoiceFilter(selectors.VISIT_TYPES, label="Visit type"),
+    "sex": ChoiceFilter(selectors.SEX_CHOICES, label="Sex"),
+    "patient_type": ChoiceFilter(selectors.PATIENT_TYPE_CHOICES, label="Patient type"),
+    "outcome": ChoiceFilter(selectors.OUTCOME_CHOICES, label="Outcome"),
+}
+TOP_DIAGNOSES = 10
+
+
+def _counts(params):
+    """Per-outcome case counts and follow-ups summed over both tables (one aggregate per table)."""
+    aggregates = {value: Count("pk", filter=Q(outcome=value)) for value in Outcome.values}
+    aggregates["follow_up"] = Count("pk", filter=Q(follow_up_required=True))
+    medical, dental = selectors.visit_querysets(params.period, params.filters)
+    return selectors.add_counts(medical.aggregate(**aggregates), dental.aggregate(**aggregates))
+
+
+def _summary(counts):
+    total = sum(counts[value] for value in Outcome.values)
+    with_outcome = total - counts[Outcome.PENDING]
+    successes = sum(counts[value] for value in selectors.SUCCESS_OUTCOMES)
+    return {
+        "total_cases": total,
+        "cases_with_outcome": with_outcome,
+        "success_rate": rate(successes, with_outcome),
+        "follow_up_required": counts["follow_up"],
+        "follow_up_rate": rate(counts["follow_up"], total),
+    }
+
+
+def summary(params):
+    """Headline figures: cases, cases with an outcome, success and follow-up rates."""
+    return _summary(_counts(params))
+
+
+def _grouped(visits, code):
+    """Non-blank diagnoses of ``visits`` aggregated by key: the ICD-10 ``code`` if any, else the folded text."""
+    text = Lower(Trim("diagnosis"))
+    return (
+        visits.annotate(code=code)
+        .annotate(key=Case(When(code="", then=text), default=F("code"), output_field=CharField()))
+        .exclude(key="")
+        .values("key", "code")
+        .annotate(
+            cases=Count("pk"),
+            successes=Count("pk", filter=selectors.visit_success_q()),
+            with_outcome=Count("pk", filter=selectors.visit_has_outcome_q()),
+            description=Max(text),
+        )
+    )
+
+
+def top_diagnoses(params):
+    """Rows of the most frequent diagnoses over both visit tables, grouped in the database."""
+    medical, dental = selectors.visit_querysets(params.period, params.filters)
+    rows = selectors.top_groups(
+        [_grouped(medical, Upper(Trim("diagnosis_code"))), _grouped(dental, Value("", output_field=CharField()))],
+        keys=["key", "code"],
+        sums=["cases", "successes", "with_outcome"],
+        maxes=["description"],
+        order_by="cases",
+        limit=TOP_DIAGNOSES,
+    )
+    rows.sort(key=lambda row: (-row["cases"], row["key"], row["code"]))  # the same tie order on every database
+    return [
+        [row["description"] or row["key"], row["code"], row["cases"], rate(row["successes"], row["with_outcome"])]
+        for row in rows
+    ]
 
 
 def build(params):
-    raise NotImplementedError
+    """The treatment outcomes document."""
+    counts = _counts(params)
+    figures = _summary(counts)
+    total = figures["total_cases"]
+    outcomes = [[label, counts[value], rate(counts[value], total)] for value, label in Outcome.choices]
+    params.progress(0.5)
+    diagnoses = top_diagnoses(params)
+    params.progress(1)
+    return document(
+        params,
+        REPORT_TYPE,
+        NAME,
+        record_count=total,
+        summary=figures,
+        sections=[
+            Section("outcomes", "Outcomes", ["outcome", "cases", "share"], outcomes),
+            Section(
+                "top_diagnoses",
+                f"Top {TOP_DIAGNOSES} diagnoses",
+                ["diagnosis", "icd10_code", "cases", "success_rate"],
+                diagnoses,
+            ),
+        ],
+        charts=[
+            Chart("outcomes", "Outcomes", "pie", "outcomes", "outcome", ["cases"]),
+            Chart("top_diagnoses", "Top diagnoses", "bar", "top_diagnoses", "diagnosis", ["cases"]),
+        ],
+        notes=[] if total else ["No data in this period."],
+        labels={"icd10_code": "ICD-10 code"},
+    )

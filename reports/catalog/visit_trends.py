@@ -1,10 +1,99 @@
-"""Visit trends report (to be written)."""
+"""Visit trends: medical and dental visits over the months, hours of the day and days of the week.
+
+Months, hours and weekdays are those of ``visit_date`` in the clinic's local time.
+"""
+
+from reports.document import Chart, Section
+from reports.periods import fill_months, month_label
+
+from . import selectors
+from .base import document
+from .filters import ChoiceFilter
 
 REPORT_TYPE = "VISIT_TRENDS"
 NAME = "Visit trends"
-DESCRIPTION = ""
-FILTERS = {}
+DESCRIPTION = "Medical and dental visits by month, hour of the day and day of the week, with their peaks."
+FILTERS = {
+    "visit_type": ChoiceFilter(selectors.VISIT_TYPES, label="Visit type"),
+    "sex": ChoiceFilter(selectors.SEX_CHOICES, label="Sex"),
+    "patient_type": ChoiceFilter(selectors.PATIENT_TYPE_CHOICES, label="Patient type"),
+}
+
+
+def _hours(period, medical, dental):
+    """{local hour: visits} over both tables."""
+    return selectors.add_counts(
+        selectors.hourly_counts(medical, "visit_date", period), selectors.hourly_counts(dental, "visit_date", period)
+    )
+
+
+def _weekdays(period, medical, dental):
+    """{ISO weekday: visits} over both tables."""
+    return selectors.add_counts(
+        selectors.weekday_counts(medical, "visit_date", period),
+        selectors.weekday_counts(dental, "visit_date", period),
+    )
+
+
+def _summary(params, medical, dental, hours, weekdays):
+    medical_count, dental_count = medical.count(), dental.count()
+    total = medical_count + dental_count
+    peak_weekday = selectors.peak(weekdays)
+    return {
+        "total_visits": total,
+        "medical_visits": medical_count,
+        "dental_visits": dental_count,
+        "unique_patients": selectors.unique_patients(medical, dental),
+        "average_daily_visits": round(total / params.period.days, 2),
+        "peak_hour": selectors.peak(hours),
+        "peak_weekday": selectors.WEEKDAYS[peak_weekday - 1] if peak_weekday else None,
+    }
+
+
+def summary(params):
+    """Headline figures: visit counts, unique patients, daily average and peaks."""
+    medical, dental = selectors.visit_querysets(params.period, params.filters)
+    return _summary(
+        params, medical, dental, _hours(params.period, medical, dental), _weekdays(params.period, medical, dental)
+    )
 
 
 def build(params):
-    raise NotImplementedError
+    """The visit trends document."""
+    period = params.period
+    medical, dental = selectors.visit_querysets(period, params.filters)
+    hours, weekdays = _hours(period, medical, dental), _weekdays(period, medical, dental)
+    figures = _summary(params, medical, dental, hours, weekdays)
+
+    medical_months = selectors.monthly_counts(medical, "visit_date", period)
+    dental_months = selectors.monthly_counts(dental, "visit_date", period)
+    counted = {
+        month: (medical_months.get(month, 0), dental_months.get(month, 0))
+        for month in {*medical_months, *dental_months}
+    }
+    monthly = [[month_label(month), med, den, med + den] for month, (med, den) in fill_months(period, counted, (0, 0))]
+    params.progress(1 / 3)
+    by_hour = [[hour, hours.get(hour, 0)] for hour in range(24)]
+    params.progress(2 / 3)
+    by_weekday = [[name, weekdays.get(day, 0)] for day, name in enumerate(selectors.WEEKDAYS, start=1)]
+    params.progress(1)
+
+    return document(
+        params,
+        REPORT_TYPE,
+        NAME,
+        record_count=figures["total_visits"],
+        summary=figures,
+        sections=[
+            Section("monthly", "Visits by month", ["month", "medical", "dental", "total"], monthly),
+            Section("by_hour", "Visits by hour of the day", ["hour", "visits"], by_hour),
+            Section("by_weekday", "Visits by day of the week", ["weekday", "visits"], by_weekday),
+        ],
+        charts=[
+            Chart("monthly", "Visits by month", "line", "monthly", "month", ["medical", "dental", "total"]),
+            Chart("by_hour", "Visits by hour of the day", "bar", "by_hour", "hour", ["visits"]),
+            Chart("by_weekday", "Visits by day of the week", "bar", "by_weekday", "weekday", ["visits"]),
+        ],
+        notes=[] if figures["total_visits"] else ["No data in this period."],
+        labels={"peak_hour": "Peak hour (0-23)"},
+    )
