@@ -1,8 +1,168 @@
-"""excel renderer (to be written)."""
+"""Excel: a Summary sheet, then one sheet per section with its native charts beside the table.
 
-EXTENSION = "excel"
-CONTENT_TYPE = "application/octet-stream"
+Rates stay numeric fractions with a percent format. Text is always written as a
+string; text a spreadsheet would run as a formula also gets Excel's quote prefix.
+"""
+
+import io
+import re
+
+import xlsxwriter
+
+from reports.document import is_rate
+
+from .cells import filters_text, generated_text, is_formula_like, is_number, period_text, text
+
+EXTENSION = "xlsx"
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+SHEET_NAME_LENGTH = 31
+FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+RESERVED_SHEET_NAMES = {"summary", "history"}
+CHART_TYPES = {"bar": "column", "line": "line", "pie": "pie"}
+CHART_SIZE = {"width": 600, "height": 320}
+CHART_ROWS = 17
+NAVY = "#1F3A5F"
+TEXT_STYLES = {
+    "text": {},
+    "title": {"bold": True, "font_size": 16, "font_color": NAVY},
+    "label": {"bold": True, "font_color": "#506070"},
+    "header": {"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY, "border": 1, "border_color": "#C9D3DD"},
+    "note": {"bold": True, "bg_color": "#FFF4D6", "font_color": "#7A5300"},
+}
+NUMBER_FORMATS = {"rate": "0.0%", "integer": "#,##0", "decimal": "0.00"}
 
 
 def render(document):
-    raise NotImplementedError
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = _Book(workbook)
+    book.summary_sheet(document)
+    for section, name in zip(document.sections, sheet_names(document.sections), strict=True):
+        book.section_sheet(document, section, name)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def sheet_names(sections):
+    """Valid, unique sheet names from the section titles (Excel compares them ignoring case)."""
+    used = set(RESERVED_SHEET_NAMES)
+    names = []
+    for section in sections:
+        base = _clean(section.title) or _clean(section.key) or "Section"
+        name, number = base, 1
+        while name.lower() in used:
+            number += 1
+            suffix = f" ({number})"
+            name = base[: SHEET_NAME_LENGTH - len(suffix)].rstrip() + suffix
+        used.add(name.lower())
+        names.append(name)
+    return names
+
+
+def _clean(title):
+    return FORBIDDEN_IN_SHEET_NAMES.sub(" ", title).strip(" '")[:SHEET_NAME_LENGTH].strip(" '")
+
+
+def _number_format(key, value):
+    if is_rate(key):
+        return "rate"
+    return "integer" if isinstance(value, int) else "decimal"
+
+
+class _Book:
+    """A workbook with the report's cell formats and the writing of its sheets."""
+
+    def __init__(self, workbook):
+        self.workbook = workbook
+        self.formats = {
+            (style, quoted): workbook.add_format({**properties, "quote_prefix": quoted})
+            for style, properties in TEXT_STYLES.items()
+            for quoted in (False, True)
+        }
+        for name, number_format in NUMBER_FORMATS.items():
+            self.formats[name] = workbook.add_format({"num_format": number_format})
+
+    def write(self, sheet, row, column, value, key="", style="text"):
+        """One cell: numbers as numbers, everything else as a string; None leaves it empty."""
+        if value is None:
+            return
+        if is_number(value):
+            sheet.write_number(row, column, value, self.formats[_number_format(key, value)])
+        else:
+            content = text(value)
+            sheet.write_string(row, column, content, self.formats[style, is_formula_like(content)])
+
+    def summary_sheet(self, document):
+        sheet = self.workbook.add_worksheet("Summary")
+        self.write(sheet, 0, 0, document.title, style="title")
+        period = f"{period_text(document.period)} ({document.period.get('time_zone', '')})"
+        details = [
+            ("Period", period),
+            ("Filters", filters_text(document)),
+            ("Generated at", generated_text(document)),
+            ("Records", document.record_count),
+        ]
+        details += [("Note", note) for note in document.notes]
+        for row, (label, value) in enumerate(details, start=2):
+            self.write(sheet, row, 0, label, style="label")
+            self.write(sheet, row, 1, value, style="note" if label == "Note" else "text")
+        header = len(details) + 3
+        self.write(sheet, header, 0, "Metric", style="header")
+        self.write(sheet, header, 1, "Value", style="header")
+        for row, (key, value) in enumerate(document.summary.items(), start=header + 1):
+            self.write(sheet, row, 0, document.label(key))
+            self.write(sheet, row, 1, value, key=key)
+        labels = [document.label(key) for key in document.summary] + [label for label, _ in details]
+        sheet.set_column(0, 0, _width(labels))
+        sheet.set_column(1, 1, _width(text(value) for _, value in details))
+
+    def section_sheet(self, document, section, name):
+        sheet = self.workbook.add_worksheet(name)
+        for column, key in enumerate(section.columns):
+            self.write(sheet, 0, column, document.label(key), style="header")
+            cells = [row[column] for row in section.rows]
+            sheet.set_column(column, column, _width([document.label(key), *map(_shown, cells)]))
+        for row, values in enumerate(section.rows, start=1):
+            for column, (key, value) in enumerate(zip(section.columns, values, strict=True)):
+                self.write(sheet, row, column, value, key=key)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, len(section.rows), len(section.columns) - 1)
+        charts = [chart for chart in document.charts if chart.section == section.key and section.rows]
+        for position, chart in enumerate(charts):
+            sheet.insert_chart(1 + position * CHART_ROWS, len(section.columns) + 1, self.chart(section, chart, name))
+
+    def chart(self, section, chart, sheet_name):
+        """A native chart reading the section sheet's cells."""
+        excel_chart = self.workbook.add_chart({"type": CHART_TYPES[chart.kind]})
+        index = {column: position for position, column in enumerate(section.columns)}
+        category, last = index[chart.category], len(section.rows)
+        values = chart.values[:1] if chart.kind == "pie" else chart.values
+        for key in values:
+            column = index[key]
+            series = {
+                "name": [sheet_name, 0, column],
+                "categories": [sheet_name, 1, category, last, category],
+                "values": [sheet_name, 1, column, last, column],
+            }
+            if chart.kind == "line":
+                series["marker"] = {"type": "circle"}
+            excel_chart.add_series(series)
+        excel_chart.set_title({"name": chart.title})
+        excel_chart.set_size(CHART_SIZE)
+        if chart.kind != "pie":
+            if len(values) == 1:
+                excel_chart.set_legend({"none": True})
+            if all(is_rate(key) for key in values):
+                excel_chart.set_y_axis({"num_format": "0%"})
+        return excel_chart
+
+
+def _shown(value):
+    if is_number(value):
+        return f"{value:,.2f}"
+    return text(value)
+
+
+def _width(texts, low=10, high=60):
+    return min(max([low, *(len(item) + 2 for item in texts)]), high)

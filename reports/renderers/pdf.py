@@ -1,8 +1,333 @@
-"""pdf renderer (to be written)."""
+"""PDF: an A4 report with a cover block, the summary, every section as a table and vector charts.
+
+Everything the document says goes through ``_escaped`` before it reaches
+reportlab's paragraph markup, so clinic text prints literally.
+"""
+
+import functools
+import html
+import io
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.charts.piecharts import Pie
+from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from reports.document import is_rate
+
+from .cells import filters_text, generated_text, is_number, period_text, text
 
 EXTENSION = "pdf"
-CONTENT_TYPE = "application/octet-stream"
+CONTENT_TYPE = "application/pdf"
+
+MARGIN = 18 * mm
+FRAME_PADDING = 6
+WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
+LEFT, RIGHT = MARGIN + FRAME_PADDING, A4[0] - MARGIN - FRAME_PADDING
+NAVY = colors.HexColor("#1F3A5F")
+INK = colors.HexColor("#263238")
+MUTED = colors.HexColor("#5F6F7F")
+RULE = colors.HexColor("#C9D3DD")
+ZEBRA = colors.HexColor("#F2F5F8")
+NOTE_FILL = colors.HexColor("#FFF4D6")
+NOTE_EDGE = colors.HexColor("#D9A441")
+PALETTE = [
+    colors.HexColor(code)
+    for code in ("#2E5C8A", "#5FA8A0", "#E0A458", "#8E7DBE", "#C8675C", "#7A8B99", "#A3C4DC", "#B9D7A8", "#F2C6A0")
+]
+LABEL_LENGTH = 40
+CELL_PADDING = 14
+PIE_SLICES = len(PALETTE)
+AXIS_FONT_SIZE = 7
+
+
+def _style(name, **options):
+    return ParagraphStyle(name, **{"fontName": "Helvetica", "fontSize": 9, "leading": 12, "textColor": INK, **options})
+
+
+TITLE = _style("title", fontName="Helvetica-Bold", fontSize=20, leading=24, textColor=NAVY, spaceAfter=4)
+HEADING = _style(
+    "heading", fontName="Helvetica-Bold", fontSize=13, leading=16, textColor=NAVY, spaceBefore=14, spaceAfter=4
+)
+CHART_TITLE = _style("chart", fontName="Helvetica-Bold", fontSize=10, textColor=INK, spaceBefore=10, spaceAfter=2)
+BODY = _style("body")
+MUTED_BODY = _style("muted", textColor=MUTED)
+META_LABEL = _style("meta", fontName="Helvetica-Bold", fontSize=8, textColor=MUTED)
+NOTE = _style("note", fontName="Helvetica-Bold", fontSize=10, leading=13, textColor=colors.HexColor("#6B4A00"))
+CELL = _style("cell", fontSize=8.5, leading=11)
+CELL_RIGHT = _style("cell_right", fontSize=8.5, leading=11, alignment=TA_RIGHT)
+HEAD = _style("head", fontName="Helvetica-Bold", fontSize=8.5, leading=11, textColor=colors.white)
+HEAD_RIGHT = _style(
+    "head_right", fontName="Helvetica-Bold", fontSize=8.5, leading=11, textColor=colors.white, alignment=TA_RIGHT
+)
 
 
 def render(document):
-    raise NotImplementedError
+    buffer = io.BytesIO()
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 4 * mm,
+        title=document.title,
+        author="USC-PIS",
+    )
+    footer = functools.partial(_footer, document.title)
+    template.build(_story(document), onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+def display(key, value):
+    """A value as printed: rates as percentages, numbers with thousands separators, None as a dash."""
+    if value is None:
+        return "—"
+    if not is_number(value):
+        return text(value)
+    if is_rate(key):
+        return f"{value:.1%}"
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+
+
+def _escaped(value):
+    return html.escape(str(value), quote=False)
+
+
+def _paragraph(value, style):
+    return Paragraph(_escaped(value), style)
+
+
+def _footer(title, canvas, template):
+    canvas.saveState()
+    canvas.setStrokeColor(RULE)
+    canvas.line(LEFT, 14 * mm, RIGHT, 14 * mm)
+    canvas.setFont("Helvetica", 8)
+    canvas.setFillColor(MUTED)
+    canvas.drawString(LEFT, 10 * mm, title if len(title) <= 90 else title[:89] + "…")
+    canvas.drawRightString(RIGHT, 10 * mm, f"Page {template.page}")
+    canvas.restoreState()
+
+
+def _story(document):
+    story = [*_cover(document), *_notes(document), *_summary(document)]
+    for section in document.sections:
+        story += _section(document, section)
+        for chart in document.charts:
+            if chart.section == section.key and section.rows:
+                story += _chart(document, chart)
+    return story
+
+
+def _cover(document):
+    time_zone = document.period.get("time_zone")
+    details = [
+        ("Period", period_text(document.period) + (f"  ({time_zone})" if time_zone else "")),
+        ("Filters", filters_text(document)),
+        ("Generated", generated_text(document)),
+        ("Records", display("", document.record_count)),
+    ]
+    rows = [[_paragraph(label.upper(), META_LABEL), _paragraph(value, BODY)] for label, value in details]
+    table = Table(rows, colWidths=[28 * mm, WIDTH - 28 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), ZEBRA),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, 0), 8),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+            ]
+        )
+    )
+    rule = HRFlowable(width="100%", thickness=2, color=NAVY, spaceBefore=2, spaceAfter=8)
+    return [_paragraph(document.title, TITLE), rule, table]
+
+
+def _notes(document):
+    if not document.notes:
+        return []
+    table = Table([[_paragraph(note, NOTE)] for note in document.notes], colWidths=[WIDTH])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), NOTE_FILL),
+                ("LINEBEFORE", (0, 0), (0, -1), 3, NOTE_EDGE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return [Spacer(1, 10), table]
+
+
+def _summary(document):
+    if not document.summary:
+        return []
+    rows = [
+        [_paragraph(document.label(key), CELL), _paragraph(display(key, value), CELL_RIGHT)]
+        for key, value in document.summary.items()
+    ]
+    rows.insert(0, [_paragraph("Metric", HEAD), _paragraph("Value", HEAD_RIGHT)])
+    return [_paragraph("Summary", HEADING), _table(rows, [WIDTH * 0.5, WIDTH * 0.25])]
+
+
+def _section(document, section):
+    heading = _paragraph(section.title, HEADING)
+    heading.keepWithNext = True
+    if not section.rows:
+        return [heading, _paragraph("No rows in this period.", MUTED_BODY)]
+    numeric = [any(is_number(row[index]) for row in section.rows) for index in range(len(section.columns))]
+    header = [document.label(key) for key in section.columns]
+    body = [[display(key, value) for key, value in zip(section.columns, row, strict=True)] for row in section.rows]
+    rows = [
+        [_paragraph(cell, CELL_RIGHT if right else CELL) for cell, right in zip(texts, numeric, strict=True)]
+        for texts in body
+    ]
+    rows.insert(
+        0, [_paragraph(label, HEAD_RIGHT if right else HEAD) for label, right in zip(header, numeric, strict=True)]
+    )
+    return [heading, _table(rows, _widths([header, *body]))]
+
+
+def _widths(texts):
+    """Column widths filling the page: each column's longest word fits, the rest is shared by need."""
+    columns = list(zip(*texts, strict=True))
+    needed = [max(_text_width(cell) for cell in column) for column in columns]
+    words = [max(_text_width(word) for cell in column for word in cell.split() or [""]) for column in columns]
+    if sum(needed) <= WIDTH or sum(words) >= WIDTH:
+        return [WIDTH * width / sum(needed) for width in needed]
+    share = (WIDTH - sum(words)) / (sum(needed) - sum(words))
+    return [word + (width - word) * share for word, width in zip(words, needed, strict=True)]
+
+
+def _text_width(value):
+    return stringWidth(value, "Helvetica-Bold", CELL.fontSize) + CELL_PADDING
+
+
+def _table(rows, widths):
+    """A table with a navy header row repeated on every page and zebra rows."""
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), NAVY),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
+def _chart(document, chart):
+    """A chart's title and vector drawing, kept together; nothing when there is nothing to draw."""
+    categories, series = document.chart_data(chart)
+    labels = [name if len(name) <= LABEL_LENGTH else name[: LABEL_LENGTH - 1] + "…" for name in categories]
+    if chart.kind == "pie":
+        drawing = _pie(labels, series[0][1])
+    else:
+        drawing = _xy_chart(chart, labels, series)
+    if drawing is None:
+        return []
+    return [KeepTogether([_paragraph(chart.title, CHART_TITLE), drawing])]
+
+
+def _pie(labels, values):
+    labels, values = _pie_slices(labels, values)
+    total = sum(values)
+    if total <= 0:
+        return None
+    drawing = Drawing(WIDTH, 170)
+    pie = Pie()
+    pie.x, pie.y, pie.width, pie.height = 20, 10, 150, 150
+    pie.data = values
+    pie.slices.strokeColor = colors.white
+    pie.slices.strokeWidth = 1
+    for index in range(len(values)):
+        pie.slices[index].fillColor = PALETTE[index % len(PALETTE)]
+    drawing.add(pie)
+    names = [f"{label}  ({value / total:.1%})" for label, value in zip(labels, values, strict=True)]
+    drawing.add(_legend(names, x=200, y=160, per_column=PIE_SLICES))
+    return drawing
+
+
+def _pie_slices(labels, values):
+    """At most PIE_SLICES slices: the largest, and the rest together as "Other"."""
+    if len(values) <= PIE_SLICES:
+        return labels, values
+    ranked = sorted(zip(values, labels, strict=True), key=lambda pair: pair[0], reverse=True)
+    kept, rest = ranked[: PIE_SLICES - 1], ranked[PIE_SLICES - 1 :]
+    return [label for _, label in kept] + ["Other"], [value for value, _ in kept] + [sum(value for value, _ in rest)]
+
+
+def _xy_chart(chart, labels, series):
+    """A bar or line chart with a value grid; a legend above it when there is more than one series."""
+    legend_space = 24 if len(series) > 1 else 8
+    plot = VerticalBarChart() if chart.kind == "bar" else HorizontalLineChart()
+    plot.width, plot.height = WIDTH - 60, 140
+    longest = max(stringWidth(label, "Helvetica", AXIS_FONT_SIZE) for label in labels)
+    rotated = longest > plot.width / len(labels) - 4
+    plot.x, plot.y = 45, 15 + longest * 0.6 if rotated else 25
+    plot.data = [values for _, values in series]
+    plot.categoryAxis.categoryNames = labels
+    plot.categoryAxis.labels.fontName = plot.valueAxis.labels.fontName = "Helvetica"
+    plot.categoryAxis.labels.fontSize = plot.valueAxis.labels.fontSize = AXIS_FONT_SIZE
+    plot.categoryAxis.strokeColor = plot.valueAxis.strokeColor = MUTED
+    if rotated:
+        plot.categoryAxis.labels.angle = 35
+        plot.categoryAxis.labels.boxAnchor = "ne"
+    plot.valueAxis.valueMin = min(0, *(min(values) for _, values in series))
+    plot.valueAxis.rangeRound = "ceiling"
+    plot.valueAxis.visibleGrid = True
+    plot.valueAxis.gridStrokeColor = RULE
+    plot.valueAxis.gridStrokeWidth = 0.4
+    if all(is_rate(key) for key in chart.values):
+        plot.valueAxis.labelTextFormat = "{:.0%}".format
+        if max(max(values) for _, values in series) <= 1:
+            plot.valueAxis.valueMax = 1
+    for index in range(len(series)):
+        color = PALETTE[index % len(PALETTE)]
+        if chart.kind == "bar":
+            plot.bars[index].fillColor = color
+            plot.bars[index].strokeColor = None
+        else:
+            plot.lines[index].strokeColor = color
+            plot.lines[index].strokeWidth = 2
+            plot.lines[index].symbol = makeMarker("FilledCircle", fillColor=color, size=4)
+    height = plot.y + plot.height + legend_space
+    drawing = Drawing(WIDTH, height)
+    drawing.add(plot)
+    if len(series) > 1:
+        drawing.add(_legend([name for name, _ in series], x=plot.x, y=height - 8, per_column=1))
+    return drawing
+
+
+def _legend(names, x, y, per_column):
+    """A legend of names in palette colours, ``per_column`` entries down before the next column."""
+    legend = Legend()
+    legend.x, legend.y = x, y
+    legend.fontName, legend.fontSize = "Helvetica", 8
+    legend.columnMaximum = per_column
+    legend.alignment = "right"
+    legend.boxAnchor = "nw"
+    legend.dx = legend.dy = 7
+    legend.deltay = 12
+    legend.strokeColor = None
+    legend.colorNamePairs = [(PALETTE[index % len(PALETTE)], name) for index, name in enumerate(names)]
+    return legend

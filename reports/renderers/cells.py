@@ -1,0 +1,41 @@
+"""What the file renderers share about values: numbers, text, and text a spreadsheet would run."""
+
+import datetime as dt
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_number(value):
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_formula_like(text):
+    """True for text a spreadsheet would read as a formula (formula injection)."""
+    return text.startswith(FORMULA_PREFIXES)
+
+
+def text(value):
+    """A non-number value as text: None empty, lists joined by commas."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(text(item) for item in value)
+    return str(value)
+
+
+def period_text(period):
+    return f"{period['start']} \N{EN DASH} {period['end']}"
+
+
+def filters_text(document):
+    """The filters as ``Label: value; …``, or ``None`` when there are none."""
+    parts = [f"{document.label(key)}: {text(value)}" for key, value in document.filters.items()]
+    return "; ".join(parts) or "None"
+
+
+def generated_text(document):
+    """The generation time to the minute, for people (the ISO form as given if it does not parse)."""
+    try:
+        return dt.datetime.fromisoformat(document.generated_at).isoformat(sep=" ", timespec="minutes")
+    except ValueError:
+        return document.generated_at

@@ -1,0 +1,280 @@
+"""The file renderers, checked by reading their output back with real readers."""
+
+import csv as csv_module
+import io
+import json as json_module
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from reports.document import Chart, ReportDocument, Section
+from reports.renderers import csv, excel, json, pdf
+from reports.renderers.cells import is_formula_like
+
+FORMULA = '=HYPERLINK("http://x","y")'
+MARKUP = "<b>bold</b> & co"
+SUMMARY = {
+    "total_visits": 1234,
+    "unique_patients": 987,
+    "average_visits_per_patient": 1.25,
+    "follow_up_rate": 0.4251,
+    "median_wait_minutes": None,
+    "change_from_previous_period": -12,
+}
+# How the PDF prints each summary figure.
+PRINTED = {
+    "total_visits": "1,234",
+    "unique_patients": "987",
+    "average_visits_per_patient": "1.25",
+    "follow_up_rate": "42.5%",
+    "median_wait_minutes": "—",
+    "change_from_previous_period": "-12",
+}
+
+
+def make_document(rows=True):
+    """A hand-built document; without rows it is an empty period with a note."""
+    monthly = [["2025-01", 410, 120, 530, 0.8], ["2025-02", 380, None, 380, 0.75], ["2025-03", 250, 74, 324, 0.912]]
+    diagnoses = [[FORMULA, "Niño", 4, 0.4], [MARKUP, "Ana", 3, 0.3], ["-5 days rash", "Zoë", 2, 0.2]]
+    if not rows:
+        monthly, diagnoses = [], []
+    return ReportDocument(
+        report_type="TEST",
+        title="Clinic visits Q1",
+        generated_at="2025-04-01T09:30:00+08:00",
+        period={"start": "2025-01-01", "end": "2025-03-31", "time_zone": "Asia/Manila"},
+        filters={"department": "Medical"},
+        record_count=1234 if rows else 0,
+        summary=dict(SUMMARY) if rows else {"total_visits": 0, "follow_up_rate": None},
+        sections=[
+            Section("monthly", "Monthly visits", ["month", "medical", "dental", "total", "completion_rate"], monthly),
+            Section("top_diagnoses", "Top diagnoses", ["diagnosis", "patient", "count", "share"], diagnoses),
+        ],
+        charts=[
+            Chart("visits", "Visits per month", "bar", "monthly", "month", ["medical", "dental"]),
+            Chart("diagnosis_share", "Diagnosis share", "pie", "top_diagnoses", "diagnosis", ["count"]),
+        ],
+        notes=[] if rows else ["No data in this period"],
+        labels={"follow_up_rate": "Follow-up rate"},
+    )
+
+
+def pdf_pages(document):
+    """Each page's text with runs of whitespace (pypdf puts table cells on lines of their own) as one space."""
+    reader = PdfReader(io.BytesIO(pdf.render(document)))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def workbook(document):
+    return openpyxl.load_workbook(io.BytesIO(excel.render(document)))
+
+
+def excel_summary(book):
+    """{metric label: value} from the Summary sheet's Metric/Value table."""
+    rows = list(book["Summary"].iter_rows(values_only=True))
+    start = rows.index(("Metric", "Value")) + 1
+    return {label: value for label, value in rows[start:]}
+
+
+def csv_rows(document):
+    return list(csv_module.reader(io.StringIO(csv.render(document).decode("utf-8-sig"))))
+
+
+def csv_block(rows, title):
+    """The rows of a titled CSV block (after its title line and header row) up to the next blank line."""
+    start = rows.index([title]) + 2
+    end = rows.index([], start)
+    return rows[start:end]
+
+
+@pytest.mark.parametrize("renderer", [pdf, excel, csv, json])
+def test_renderers_declare_their_file_type(renderer):
+    expected = {
+        pdf: ("pdf", "application/pdf"),
+        excel: ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        csv: ("csv", "text/csv; charset=utf-8"),
+        json: ("json", "application/json"),
+    }
+    assert (renderer.EXTENSION, renderer.CONTENT_TYPE) == expected[renderer]
+    assert isinstance(renderer.render(make_document()), bytes)
+
+
+def test_pdf_prints_the_document_literally():
+    text = "\n".join(pdf_pages(make_document()))
+    assert "Clinic visits Q1" in text
+    assert "2025-01-01 \N{EN DASH} 2025-03-31" in text
+    assert "Asia/Manila" in text
+    assert "Department: Medical" in text
+    assert "1,234" in text
+    assert "Follow-up rate" in text
+    assert "42.5%" in text
+    assert f"{FORMULA} Niño 4 40.0%" in text
+    assert f"{MARKUP} Ana 3 30.0%" in text
+    assert "91.2%" in text
+
+
+def test_pdf_charts_are_vector_drawings_with_a_legend():
+    reader = PdfReader(io.BytesIO(pdf.render(make_document())))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Visits per month" in text
+    assert "Diagnosis share" in text
+    assert "Medical" in text and "Dental" in text
+    assert "(44.4%)" in text and "(33.3%)" in text
+    assert all(not page.images for page in reader.pages)
+
+
+def test_pdf_long_table_repeats_its_header_and_a_pie_keeps_the_largest_slices():
+    document = make_document()
+    document.sections[1].rows = [[f"Case-{number}", "Ana", number, 0.01] for number in range(150)]
+    pages = pdf_pages(document)
+    with_rows = [page for page in pages if "Ana" in page]
+    assert len(with_rows) >= 3
+    assert all("Diagnosis Patient Count Share Case-" in page for page in with_rows)
+    assert "Case-149" in with_rows[-1]
+    pie = pages[-1]
+    assert "Diagnosis share" in pie
+    assert "Case-149" in pie and "Case-142" in pie and "Case-141" not in pie
+    assert "Other (89.6%)" in pie  # cases 0-141 together
+    assert all("Clinic visits Q1" in page for page in pages)
+    assert f"Page {len(pages)}" in pages[-1]
+
+
+def test_pdf_shows_notes_and_none_as_a_dash():
+    empty = "\n".join(pdf_pages(make_document(rows=False)))
+    assert "No data in this period" in empty
+    full = "\n".join(pdf_pages(make_document()))
+    assert "Median wait minutes —" in full
+
+
+def test_excel_summary_sheet():
+    book = workbook(make_document())
+    assert book.sheetnames == ["Summary", "Monthly visits", "Top diagnoses"]
+    summary = book["Summary"]
+    assert summary["A1"].value == "Clinic visits Q1"
+    details = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row[0]}
+    assert details["Period"] == "2025-01-01 \N{EN DASH} 2025-03-31 (Asia/Manila)"
+    assert details["Filters"] == "Department: Medical"
+    assert details["Records"] == 1234
+    assert excel_summary(book) == {
+        "Total visits": 1234,
+        "Unique patients": 987,
+        "Average visits per patient": 1.25,
+        "Follow-up rate": 0.4251,
+        "Median wait minutes": None,
+        "Change from previous period": -12,
+    }
+    rate = next(row[1] for row in summary.iter_rows() if row[0].value == "Follow-up rate")
+    assert "%" in rate.number_format
+
+
+def test_excel_section_sheets():
+    book = workbook(make_document())
+    monthly = book["Monthly visits"]
+    assert [cell.value for cell in monthly[1]] == ["Month", "Medical", "Dental", "Total", "Completion rate"]
+    assert [[cell.value for cell in row] for row in monthly.iter_rows(min_row=2)] == [
+        ["2025-01", 410, 120, 530, 0.8],
+        ["2025-02", 380, None, 380, 0.75],
+        ["2025-03", 250, 74, 324, 0.912],
+    ]
+    assert "%" in monthly["E2"].number_format
+    assert "%" not in monthly["B2"].number_format
+    assert monthly.freeze_panes == "A2"
+    assert monthly.auto_filter.ref == "A1:E4"
+    assert monthly.column_dimensions["E"].width >= len("Completion rate")
+    assert len(monthly._charts) == 1
+    diagnoses = book["Top diagnoses"]
+    assert len(diagnoses._charts) == 1
+    assert diagnoses["B2"].value == "Niño"
+    assert diagnoses["A3"].value == MARKUP
+
+
+def test_excel_formula_text_stays_text():
+    sheet = workbook(make_document())["Top diagnoses"]
+    for cell in (sheet["A2"], sheet["A4"]):
+        assert cell.data_type == "s"
+        assert cell.quotePrefix
+    assert sheet["A2"].value == FORMULA
+    assert sheet["A4"].value == "-5 days rash"
+    assert not sheet["A3"].quotePrefix
+
+
+def test_excel_sheet_names_are_valid_and_unique():
+    document = make_document()
+    title = "Visits: by [clinic] / dept? *all* \\ with a very long name"
+    document.sections = [
+        Section("a", title, ["x"], [[1]]),
+        Section("b", title, ["x"], [[2]]),
+        Section("c", "Summary", ["x"], [[3]]),
+    ]
+    document.charts = []
+    names = workbook(document).sheetnames
+    assert len(names) == len({name.lower() for name in names}) == 4
+    for name in names:
+        assert len(name) <= 31
+        assert not set(name) & set("[]:*?/\\")
+
+
+def test_csv_layout_and_encoding():
+    raw = csv.render(make_document())
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = csv_rows(make_document())
+    assert rows[0] == ["Title", "Clinic visits Q1"]
+    header = {row[0]: row[1] for row in rows[: rows.index([])]}
+    assert header["Period start"] == "2025-01-01"
+    assert header["Time zone"] == "Asia/Manila"
+    assert header["Filters"] == "Department: Medical"
+    assert header["Record count"] == "1234"
+    assert rows[rows.index(["Monthly visits"]) + 1] == ["Month", "Medical", "Dental", "Total", "Completion rate"]
+    assert csv_block(rows, "Monthly visits")[1] == ["2025-02", "380", "", "380", "0.75"]
+    diagnoses = csv_block(rows, "Top diagnoses")
+    assert diagnoses[0] == ["'" + FORMULA, "Niño", "4", "0.4"]
+    assert diagnoses[1][0] == MARKUP
+    assert diagnoses[2][0] == "'-5 days rash"
+
+
+def test_csv_negative_numbers_are_not_prefixed():
+    summary = dict(csv_block(csv_rows(make_document()), "Summary"))
+    assert summary["Change from previous period"] == "-12"
+
+
+def test_json_is_the_document():
+    document = make_document()
+    assert json_module.loads(json.render(document)) == document.as_dict()
+
+
+def test_every_format_shows_the_same_figures():
+    document = make_document()
+    figures = json_module.loads(json.render(document))["summary"]
+    in_csv = dict(csv_block(csv_rows(document), "Summary"))
+    in_excel = excel_summary(workbook(document))
+    pdf_text = "\n".join(pdf_pages(document))
+    assert figures == SUMMARY
+    for key, value in figures.items():
+        label = document.label(key)
+        assert in_excel[label] == value
+        assert (float(in_csv[label]) if in_csv[label] else None) == value
+        assert f"{label} {PRINTED[key]}" in pdf_text
+
+
+def test_an_empty_document_renders_in_every_format():
+    document = make_document(rows=False)
+    assert "No data in this period" in "\n".join(pdf_pages(document))
+    book = workbook(document)
+    assert book["Monthly visits"].max_row == 1
+    assert not book["Monthly visits"]._charts
+    assert any("No data in this period" in row for row in book["Summary"].iter_rows(values_only=True))
+    rows = csv_rows(document)
+    assert ["Note", "No data in this period"] in rows
+    assert csv_block(rows, "Monthly visits") == []
+    assert json_module.loads(json.render(document))["notes"] == ["No data in this period"]
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-x", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_like_text(text):
+    assert is_formula_like(text)
+
+
+@pytest.mark.parametrize("text", ["", "a=b", "Niño", "1-2", " =x"])
+def test_ordinary_text(text):
+    assert not is_formula_like(text)
