@@ -83,6 +83,7 @@ class GeneratedReport(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["generated_by", "-created_at"], name="report_owner_created_idx"),
+            models.Index(fields=["created_at"], name="report_created_idx"),
             models.Index(fields=["status", "heartbeat_at"], name="report_status_heartbeat_idx"),
             models.Index(fields=["expires_at"], name="report_expires_idx"),
         ]
