@@ -83,6 +83,7 @@
   async function generate(event) {
     event.preventDefault();
     clearErrors();
+    $("generate-message").textContent = "";
     const template = currentTemplate();
     const filters = {};
     $("filters").querySelectorAll("select, input").forEach((control) => {
