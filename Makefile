@@ -6,10 +6,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The PostgreSQL the suite also runs against (trust auth on this machine and in CI).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/uscpis
-TEST_ENV := SECRET_KEY=test-only-not-a-secret DEBUG=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost
+TEST_ENV := SECRET_KEY=test-only-not-a-secret DEBUG=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 RUN_ENV := DEBUG=1
 
-.PHONY: run test lint install
+.PHONY: run test lint install bench
 
 install: $(VENV)/.installed
 
@@ -36,3 +36,16 @@ test: lint
 	$(TEST_ENV) $(BIN)/pytest
 	@echo "== Test suite on PostgreSQL ($(TEST_POSTGRES_URL)) =="
 	$(TEST_ENV) DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest
+
+# The benchmark (docs/benchmarks.md): sizes S, M and L, every report against bare SQL, the API at
+# 10,000 reports, the status endpoint under wrk, 1/2/4 workers. It replaces all data in its own
+# database. Quicker: `make bench SIZES=S` (add BENCH_PARTS=reports to skip the API, load and workers).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/uscpis_bench
+SIZES ?= S,M,L
+BENCH_PARTS ?= reports,api,load,workers
+BENCH_ENV := SECRET_KEY=bench-only-not-a-secret DEBUG=0 DATABASE_URL=$(BENCH_DATABASE_URL)
+
+bench: install
+	command -v wrk >/dev/null || apt-get install -y -q wrk
+	$(BENCH_ENV) $(BIN)/python -m bench.run --sizes $(SIZES) --parts $(BENCH_PARTS) \
+		--command "make bench SIZES=$(SIZES) BENCH_PARTS=$(BENCH_PARTS)"

@@ -22,6 +22,27 @@ def local(year, month, day, hour=10, minute=0):
     return dt.datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users: a fast hasher instead of PBKDF2's deliberate half second each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache (throttle counters, cached figures)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def report_file_folders(settings, tmp_path_factory):
+    """The download tiers' local folders (copies, media) of each test are its own."""
+    settings.REPORT_LOCAL_COPY_DIR = tmp_path_factory.mktemp("report-copies")
+    settings.REPORT_MEDIA_DIR = tmp_path_factory.mktemp("media-reports")
+
+
 @pytest.fixture
 def make_user(db):
     def make(*roles, username=None, superuser=False):

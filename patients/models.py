@@ -50,4 +50,5 @@ class Patient(models.Model):
         ]
 
     def __str__(self):
-        return self.patient_number
+        # Named by database id only: this string reaches the admin's history log.
+        return f"Patient #{self.pk}"

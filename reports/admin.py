@@ -1,7 +1,11 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.urls import path
 
-from reports import services
-from reports.models import GeneratedReport, ReportStatus, ReportTemplate
+from reports import audit, services
+from reports.models import GeneratedReport, ReportAccessEvent, ReportStatus, ReportTemplate
+from uscpis.roles import is_admin
 
 
 @admin.register(ReportTemplate)
@@ -46,3 +50,43 @@ class GeneratedReportAdmin(admin.ModelAdmin):
     def expire_now(self, request, queryset):
         count = services.expire_reports(queryset)
         self.message_user(request, f"{count} report(s) expired.", messages.SUCCESS)
+
+
+@admin.register(ReportAccessEvent)
+class ReportAccessEventAdmin(admin.ModelAdmin):
+    """The audit trail: read-only for everyone, superusers included; ADMIN may export it."""
+
+    list_display = ["occurred_at", "username", "action", "outcome", "report_id", "tier", "client_ip"]
+    list_filter = ["action", "outcome", "tier", "occurred_at"]
+    search_fields = ["username", "=report_id", "=client_ip"]
+    date_hierarchy = "occurred_at"
+    actions = None
+    change_list_template = "admin/reports/reportaccessevent/change_list.html"
+
+    def get_urls(self):
+        export = path("export/", self.admin_site.admin_view(self.export_csv), name="reports_reportaccessevent_export")
+        return [export, *super().get_urls()]
+
+    def export_csv(self, request):
+        """The events the change list currently shows (same filters and search), as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        events = self.get_changelist_instance(request).get_queryset(request)
+        response = StreamingHttpResponse(audit.csv_lines(events), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{audit.csv_filename()}"'
+        return response
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_module_permission(self, request):
+        return is_admin(request.user) or super().has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

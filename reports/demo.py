@@ -23,6 +23,7 @@ from faker.config import AVAILABLE_LOCALES
 from campaigns.models import CampaignParticipant, CampaignType, HealthCampaign
 from feedback.models import Feedback
 from patients.models import Patient, PatientType, Sex
+from reports.models import UserLogin
 from reports.periods import local_zone
 from uscpis.roles import CLINICAL_ROLES, Role
 from visits.models import DentalProcedure, DentalVisit, GumCondition, MedicalVisit, OralHygiene, Outcome, Priority
@@ -483,6 +484,10 @@ class _Seeder:
             User.groups.through(user_id=user.pk, group_id=groups[patient.patient_type].pk) for patient, user in accounts
         ]
         User.groups.through.objects.bulk_create(memberships, batch_size=BATCH_SIZE)
+        UserLogin.objects.bulk_create(
+            [UserLogin(user=user, logged_in_at=user.last_login) for _, user in accounts if user.last_login],
+            batch_size=BATCH_SIZE,
+        )
         for patient, user in accounts:
             patient.user = user
         return len(accounts)

@@ -77,6 +77,7 @@ class ReportDocument:
     charts: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     labels: dict = field(default_factory=dict)
+    suppression: dict | None = None  # {"threshold": N} once small counts are hidden (reports.suppression)
 
     def label(self, key):
         return self.labels.get(key) or humanize(key)
@@ -85,7 +86,10 @@ class ReportDocument:
         return next(section for section in self.sections if section.key == key)
 
     def chart_data(self, chart):
-        """(categories, [(series label, values)]) for a chart, read from its section."""
+        """(categories, [(series label, values)]) for a chart, read from its section.
+
+        A missing value is 0; a suppressed one stays its marker text (charts leave it out).
+        """
         section = self.section(chart.section)
         index = {column: position for position, column in enumerate(section.columns)}
         categories = [str(row[index[chart.category]]) for row in section.rows]
@@ -105,6 +109,7 @@ class ReportDocument:
             "charts": [chart.as_dict() for chart in self.charts],
             "notes": list(self.notes),
             "labels": dict(self.labels),
+            **({"suppression": dict(self.suppression)} if self.suppression else {}),
         }
 
     @classmethod
@@ -121,4 +126,5 @@ class ReportDocument:
             charts=[Chart(**chart) for chart in data.get("charts", [])],
             notes=data.get("notes", []),
             labels=data.get("labels", {}),
+            suppression=data.get("suppression"),
         )

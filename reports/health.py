@@ -1,16 +1,17 @@
 """``/healthz``: is this instance able to serve and generate reports?"""
 
-import secrets
+import tempfile
+from pathlib import Path
 
-from django.core.files.base import ContentFile
+from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from reports.models import GeneratedReport, ReportStatus, reports_storage
+from reports.models import GeneratedReport, ReportStatus
 
 
 def database_reachable():
@@ -23,29 +24,43 @@ def database_reachable():
 
 
 def storage_writable():
+    """Can this instance write the local report folders (local storage, workers' local copies)?
+
+    A cloud storage is not probed here: an upload per load-balancer probe would cost money, and
+    during a cloud outage the download fallback still serves from local copies and rebuilds.
+    """
     try:
-        storage = reports_storage()
-        name = storage.save(f"healthz-{secrets.token_hex(8)}.txt", ContentFile(b"ok"))
-        storage.delete(name)
+        for folder in {settings.REPORT_MEDIA_DIR, settings.REPORT_LOCAL_COPY_DIR}:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix="healthz-"):
+                pass
         return True
-    except Exception:
+    except OSError:
         return False
 
 
+def seconds_since(moment):
+    return None if moment is None else round((timezone.now() - moment).total_seconds(), 1)
+
+
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """200 when the database is reachable and the storage writable, else 503. No patient data."""
     checks = {"database": database_reachable(), "storage": storage_writable()}
     body = {"status": "ok" if all(checks.values()) else "unavailable", "checks": checks}
     if checks["database"]:
-        waiting = GeneratedReport.objects.filter(status=ReportStatus.PENDING).aggregate(
-            oldest=Min("created_at"), depth=Count("id")
+        queue = GeneratedReport.objects.aggregate(
+            depth=Count("id", filter=Q(status=ReportStatus.PENDING)),
+            oldest=Min("created_at", filter=Q(status=ReportStatus.PENDING)),
+            generating=Count("id", filter=Q(status=ReportStatus.GENERATING)),
+            stalest=Min("heartbeat_at", filter=Q(status=ReportStatus.GENERATING)),
         )
         body["queue"] = {
-            "depth": waiting["depth"],
-            "oldest_waiting_seconds": round((timezone.now() - waiting["oldest"]).total_seconds(), 1)
-            if waiting["oldest"]
-            else None,
+            "depth": queue["depth"],
+            "oldest_waiting_seconds": seconds_since(queue["oldest"]),
+            "generating": queue["generating"],
+            # A heartbeat much older than REPORT_LEASE_SECONDS means a worker died mid-run.
+            "stalest_heartbeat_seconds": seconds_since(queue["stalest"]),
         }
     return JsonResponse(body, status=200 if all(checks.values()) else 503)

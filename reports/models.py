@@ -1,11 +1,38 @@
 """Report templates, and the reports generated from them."""
 
+import json
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from psycopg.types.json import Json
 
 from reports.renderers import ExportFormat
+
+
+class OrderedJSONField(models.JSONField):
+    """JSON kept as written: PostgreSQL's ``json`` type, since ``jsonb`` reorders keys.
+
+    A report document's summary and sections are in presentation order, and a file
+    rebuilt from the stored document must be identical to the original.
+    """
+
+    def db_type(self, connection):
+        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if connection.vendor == "postgresql" and isinstance(value, dict | list):
+            # Sent as json, not Django's default jsonb parameter, which would sort the keys.
+            return Json(value, dumps=lambda data: json.dumps(data, cls=self.encoder))
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, dict | list):  # psycopg decodes ``json`` itself
+            return value
+        return super().from_db_value(value, expression, connection)
 
 
 def reports_storage():
@@ -29,6 +56,9 @@ class ReportTemplate(models.Model):
     requires_date_range = models.BooleanField(default=True)
     default_filters = models.JSONField(default=dict, blank=True)
     allowed_roles = models.JSONField(default=list, help_text="Role names (auth groups) that may use this template")
+    suppress_small_counts = models.BooleanField(
+        default=False, help_text="Hide small counts by default (see docs/reports.md, Small-cell suppression)"
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -37,6 +67,29 @@ class ReportTemplate(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """Formats, roles and default filters must be ones the system knows (checked in admin forms)."""
+        from reports.catalog import get as report_module
+        from reports.catalog.filters import clean_filters
+        from uscpis.roles import Role
+
+        errors = {}
+        if not isinstance(self.supported_formats, list) or not self.supported_formats:
+            errors["supported_formats"] = "List at least one format."
+        elif unknown := set(self.supported_formats) - set(ExportFormat.values):
+            errors["supported_formats"] = f"Unknown formats: {', '.join(sorted(map(str, unknown)))}."
+        if not isinstance(self.allowed_roles, list):
+            errors["allowed_roles"] = "Must be a list of role names."
+        elif unknown := set(self.allowed_roles) - set(Role.values):
+            errors["allowed_roles"] = f"Unknown roles: {', '.join(sorted(map(str, unknown)))}."
+        if self.report_type:
+            try:
+                clean_filters(report_module(self.report_type).FILTERS, self.default_filters)
+            except ValidationError as error:
+                errors["default_filters"] = error.messages
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReportStatus(models.TextChoices):
@@ -58,6 +111,7 @@ class GeneratedReport(models.Model):
     date_range_end = models.DateField()
     filters = models.JSONField(default=dict, blank=True)
     export_format = models.CharField(max_length=8, choices=ExportFormat.choices)
+    suppress_small_counts = models.BooleanField(default=False, help_text="Small counts are hidden in the file")
 
     status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING)
     progress_percentage = models.PositiveSmallIntegerField(default=0)
@@ -70,7 +124,7 @@ class GeneratedReport(models.Model):
     file_size = models.PositiveBigIntegerField(null=True, blank=True)
     checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the stored file")
     record_count = models.PositiveIntegerField(null=True, blank=True)
-    document = models.JSONField(null=True, blank=True, help_text="The report document the file was rendered from")
+    document = OrderedJSONField(null=True, blank=True, help_text="The report document the file was rendered from")
 
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -104,3 +158,92 @@ class GeneratedReport(models.Model):
     @property
     def generation_seconds(self):
         return None if self.generation_time is None else round(self.generation_time.total_seconds(), 3)
+
+
+class AccessAction(models.TextChoices):
+    GENERATE = "GENERATE", "Generate"
+    DOWNLOAD = "DOWNLOAD", "Download"
+    DELETE = "DELETE", "Delete"
+
+
+class AccessOutcome(models.TextChoices):
+    ACCEPTED = "ACCEPTED", "Accepted"
+    SERVED = "SERVED", "Served"
+    DELETED = "DELETED", "Deleted"
+    REJECTED = "REJECTED", "Rejected (bad input)"
+    DENIED = "DENIED", "Denied"
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED", "Not authenticated"
+    NOT_FOUND = "NOT_FOUND", "Not found"
+    NOT_READY = "NOT_READY", "Not ready"
+    EXPIRED = "EXPIRED", "Expired"
+    THROTTLED = "THROTTLED", "Throttled"
+    UNAVAILABLE = "UNAVAILABLE", "Unavailable"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Audit rows are written once: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only.")
+
+
+class ReportAccessEvent(models.Model):
+    """One attempt to generate, download or delete a report, whatever its outcome. Append-only."""
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="As it was at the time")
+    action = models.CharField(max_length=16, choices=AccessAction.choices)
+    outcome = models.CharField(max_length=20, choices=AccessOutcome.choices)
+    report_id = models.BigIntegerField(
+        null=True, blank=True, db_index=True, help_text="Kept after the report is deleted"
+    )
+    template_id = models.BigIntegerField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField()
+    tier = models.CharField(max_length=16, blank=True, help_text="Which storage tier served a download")
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["user", "-occurred_at"], name="access_user_occurred_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=AccessAction.values), name="access_action_valid"),
+            models.CheckConstraint(condition=Q(outcome__in=AccessOutcome.values), name="access_outcome_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} {self.outcome} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit events are append-only.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+
+class UserLogin(models.Model):
+    """One successful login (Django keeps only the last one on the user): for activity and adoption figures."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="logins")
+    logged_in_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-logged_in_at"]
+        indexes = [
+            models.Index(fields=["logged_in_at"], name="login_at_idx"),
+            models.Index(fields=["user", "logged_in_at"], name="login_user_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"Login #{self.pk}"

@@ -1,8 +1,14 @@
 """Selectors: what a user may see of templates and reports, and the dashboard."""
 
-from django.db.models import Avg, Count, Q, Sum
+import datetime as dt
 
+from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from reports.cache import cached_dashboard
 from reports.models import GeneratedReport, ReportStatus, ReportTemplate
+from reports.periods import Period, local_zone
 from uscpis.roles import is_admin, user_roles
 
 RECENT_REPORTS = 5
@@ -36,7 +42,11 @@ def reports_for(user):
 
 
 def dashboard(user):
-    """Counts, formats, popular templates and recent reports of what ``user`` may see."""
+    """Counts, formats, popular templates and recent reports of what ``user`` may see (cached briefly)."""
+    return cached_dashboard(user, _dashboard)
+
+
+def _dashboard(user):
     reports = reports_for(user)
     completed = Q(status=ReportStatus.COMPLETED)
     figures = reports.aggregate(
@@ -50,20 +60,72 @@ def dashboard(user):
         total_downloads=Sum("download_count"),
         storage_bytes=Sum("file_size", filter=completed),
     )
-    finished = figures["completed"] + figures["failed"]
+    # Of the reports whose run ended: completed ones stay "finished" after they expire.
+    finished = figures["completed"] + figures["expired"] + figures["failed"]
     average = figures.pop("average_generation")
     return {
         "totals": {key: figures[key] for key in ("reports", "completed", "failed", "pending", "generating", "expired")},
         "by_format": dict(reports.order_by().values_list("export_format").annotate(count=Count("id"))),
         "popular_templates": list(
             reports.order_by()
-            .values("template_id", "template__name")
+            .values("template_id", name=F("template__name"))
             .annotate(count=Count("id"))
-            .order_by("-count", "template__name")[:POPULAR_TEMPLATES]
+            .order_by("-count", "name")[:POPULAR_TEMPLATES]
         ),
         "recent_reports": list(reports[:RECENT_REPORTS]),
         "average_generation_seconds": None if average is None else round(average.total_seconds(), 3),
         "total_downloads": figures["total_downloads"] or 0,
         "storage_bytes": figures["storage_bytes"] or 0,
         "failure_rate": round(figures["failed"] / finished, 4) if finished else None,
+    }
+
+
+DASHBOARD_DAYS = 30
+TIMED_TEMPLATES = 8
+
+
+def reports_with_documents_for(user):
+    """``reports_for`` with each report's stored document (for previews)."""
+    return reports_for(user).defer(None)
+
+
+def report_statuses(user, ids):
+    """The status of each of ``ids`` the user may see (one query; unknown ids are left out)."""
+    return (
+        reports_for(user)
+        .select_related(None)
+        .filter(pk__in=ids)
+        .only("id", "status", "progress_percentage", "error_message", "created_at", "completed_at")
+    )
+
+
+def dashboard_series(user, days=DASHBOARD_DAYS, today=None):
+    """What the dashboard's charts plot, of what ``user`` may see (three queries).
+
+    ``by_status``: (status, label, count) for every status; ``daily``: (local day,
+    reports requested) for each of the last ``days`` days, today last, empty days as
+    zero; ``generation_by_template``: (template name, average seconds) of completed
+    reports, slowest first.
+    """
+    reports = reports_for(user).order_by()
+    zone = local_zone()
+    today = today or timezone.localdate(timezone=zone)
+    period = Period(today - dt.timedelta(days=days - 1), today)
+    statuses = dict(reports.values_list("status").annotate(count=Count("id")))
+    per_day = dict(
+        reports.filter(**period.lookup("created_at"))
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values_list("day")
+        .annotate(count=Count("id"))
+    )
+    timings = (
+        reports.filter(status=ReportStatus.COMPLETED, generation_time__isnull=False)
+        .values_list("template__name")
+        .annotate(average=Avg("generation_time"))
+        .order_by("-average", "template__name")[:TIMED_TEMPLATES]
+    )
+    return {
+        "by_status": [(status, label, statuses.get(status, 0)) for status, label in ReportStatus.choices],
+        "daily": [(day, per_day.get(day, 0)) for day in (period.start + dt.timedelta(days=n) for n in range(days))],
+        "generation_by_template": [(name, round(average.total_seconds(), 3)) for name, average in timings],
     }

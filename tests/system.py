@@ -45,6 +45,17 @@ def scratch_database(tmp_path):
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+CREATE_USER = """
+import json
+from django.contrib.auth.models import Group, User
+username, password, roles = json.loads({args!r})
+user, _ = User.objects.get_or_create(username=username)
+user.set_password(password)
+user.save()
+user.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
+"""
+
+
 class System:
     """A running web server and worker over one database and media folder."""
 
@@ -60,6 +71,7 @@ class System:
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_COOKIES": "0",
+            "SECURE_SSL_REDIRECT": "0",
             **extra_env,
         }
         self.processes = []
@@ -72,28 +84,47 @@ class System:
 
     def start_web(self):
         self._start(
-            [sys.executable, "-m", "gunicorn", "uscpis.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"]
+            [
+                *(sys.executable, "-m", "gunicorn", "uscpis.wsgi", "--config", "uscpis/gunicorn.conf.py"),
+                *("--bind", f"127.0.0.1:{self.port}", "--workers", "2"),
+            ]
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.base + "/healthz", timeout=2)  # noqa: S310 (loopback)
                 return
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         raise RuntimeError("the web server did not start")
 
-    def start_worker(self):
+    def start_worker(self, **extra_env):
+        """A db_worker; ``extra_env`` overrides this one worker's environment (e.g. a broken storage)."""
         return self._start(
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"]
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
+            **extra_env,
         )
 
-    def _start(self, command):
+    def _start(self, command, **extra_env):
         log = open(self.log_dir / f"process-{len(self.processes)}.log", "wb")
         self.logs.append(log)
-        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        env = {**self.env, **extra_env}
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         self.processes.append(process)
         return process
+
+    def stop_process(self, process):
+        """Stop one process this system started (it stays listed; stopping it again is harmless)."""
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def create_user(self, username, password, *roles):
+        """A login holding ``roles`` (auth groups); an existing user of that name gets the password and roles."""
+        self.manage("shell", "--verbosity=0", "-c", CREATE_USER.format(args=json.dumps([username, password, roles])))
 
     def stop(self):
         for process in self.processes:

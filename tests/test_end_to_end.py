@@ -94,3 +94,14 @@ def test_a_worker_starting_recovers_a_report_left_generating_by_a_dead_worker(tm
         assert final["status"] == "COMPLETED", final["error_message"]
         _, detail = system.json("GET", f"/api/reports/generated/{report_id}/", token=login["token"])
         assert detail["file_size"] > 0
+
+
+def test_a_running_worker_recovers_a_run_that_goes_stale_meanwhile(tmp_path):
+    with running_system(tmp_path, REPORT_LEASE_SECONDS="2") as system:
+        system.manage("shell", "--verbosity=0", "-c", CREATE_DOCTOR)
+        _, login = system.json("POST", "/api/auth/login/", {"username": "doctor", "password": "e2e-doctor-password"})
+        system.start_worker()
+        time.sleep(1.5)  # the worker's start-up recovery has run and found nothing
+        report_id = int(system.manage("shell", "--verbosity=0", "-c", STALE_REPORT).stdout.strip())
+        final = wait_for(system, report_id, login["token"], {"COMPLETED", "FAILED"}, timeout=30)
+        assert final["status"] == "COMPLETED", final["error_message"]

@@ -5,6 +5,7 @@ under MEDIA_ROOT and the database task queue. Production sets DATABASE_URL,
 SECRET_KEY, ALLOWED_HOSTS and turns DEBUG off (the default).
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -33,6 +34,14 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from error
 
 
+def env_float(name, default):
+    value = os.environ.get(name, "")
+    try:
+        return float(value) if value else default
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from error
+
+
 DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -53,6 +62,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "django_tasks",
     # reports comes before django_tasks_db so that its db_worker (which first
     # recovers interrupted reports) is the one `manage.py db_worker` runs.
@@ -73,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "uscpis.urls"
@@ -129,13 +142,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Report files on local disk (the default storage; download tier 3 after a switch to Cloudinary).
+REPORT_MEDIA_DIR = MEDIA_ROOT / "reports"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Report files: private, never served by URL; read back through the download API.
     "reports": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "reports", "base_url": None},
+        "OPTIONS": {"location": REPORT_MEDIA_DIR, "base_url": None},
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -144,11 +159,63 @@ STORAGES = {
     },
 }
 
+# Report files go to Cloudinary, as private `authenticated` raw resources, when the SDK's own
+# variables configure it: CLOUDINARY_URL (cloudinary://KEY:SECRET@CLOUD, whose query parameters
+# such as upload_prefix=... the SDK reads too) or CLOUDINARY_CLOUD_NAME, CLOUDINARY_API_KEY and
+# CLOUDINARY_API_SECRET (with CLOUDINARY_UPLOAD_PREFIX). Otherwise they stay in REPORT_MEDIA_DIR.
+CLOUDINARY_URL = os.environ.get("CLOUDINARY_URL", "")
+_cloudinary_parts = {
+    key: os.environ.get(f"CLOUDINARY_{key.upper()}", "")
+    for key in ("cloud_name", "api_key", "api_secret", "upload_prefix")
+}
+if CLOUDINARY_URL and not CLOUDINARY_URL.startswith("cloudinary://"):
+    raise ImproperlyConfigured("CLOUDINARY_URL must look like cloudinary://API_KEY:API_SECRET@CLOUD_NAME")
+if any(_cloudinary_parts[key] for key in ("cloud_name", "api_key", "api_secret")) and not all(
+    _cloudinary_parts[key] for key in ("cloud_name", "api_key", "api_secret")
+):
+    raise ImproperlyConfigured("Set all of CLOUDINARY_CLOUD_NAME, CLOUDINARY_API_KEY and CLOUDINARY_API_SECRET")
+if CLOUDINARY_URL or _cloudinary_parts["cloud_name"]:
+    STORAGES["reports"] = {
+        "BACKEND": "reports.storage.CloudinaryStorage",
+        "OPTIONS": {
+            "url": CLOUDINARY_URL,
+            **_cloudinary_parts,
+            # Keep connect + download + one upload well under the web server's timeout (30 s).
+            "connect_timeout": env_float("REPORT_STORAGE_CONNECT_TIMEOUT", 3),
+            "read_timeout": env_float("REPORT_STORAGE_READ_TIMEOUT", 10),
+            "download_seconds": env_float("REPORT_STORAGE_DOWNLOAD_SECONDS", 15),
+            "link_seconds": env_int("REPORT_STORAGE_LINK_SECONDS", 60),
+        },
+    }
+
+# Background tasks: "db" (the default) queues them in the database, worked by `manage.py db_worker`;
+# "rq" queues them in Redis at REDIS_URL for workers on many machines, worked by
+# `manage.py rqworker --job-class django_tasks_rq.Job`. A dotted backend path also works.
+TASKS_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "") or "db"
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": TASKS_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND),
     }
 }
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if TASKS["default"]["BACKEND"] == TASKS_BACKENDS["rq"]:
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL, e.g. redis://127.0.0.1:6379/0")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+
+# The cache (report data, dashboards, API throttles): Redis at CACHE_URL or REDIS_URL when set,
+# shared by every process; otherwise each process's own memory.
+CACHE_URL = os.environ.get("CACHE_URL", "") or REDIS_URL
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "uscpis"}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# How long report data and a user's dashboard stay cached; their keys change with the data anyway.
+REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 3600)
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 30)
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/reports"
@@ -164,8 +231,52 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "reports.api.pagination.PageNumberPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_PARSER_CLASSES": ["reports.api.parsers.BoundedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "reports.api.parsers.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_THROTTLE_RATES": {
+        "report_generation": os.environ.get("THROTTLE_REPORT_GENERATION", "60/hour"),
+        "login_address": os.environ.get("THROTTLE_LOGIN_ADDRESS", "30/minute"),
+        "login_username": os.environ.get("THROTTLE_LOGIN_USERNAME", "10/minute"),
+    },
 }
+# The largest JSON body the API reads; report requests are a few hundred bytes.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "USC-PIS Reports API",
+    "DESCRIPTION": "Generate, list and download the clinic's reports. Session or token authentication.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+# Content Security Policy: the pages load only this site's own scripts, styles and images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+
+# Proxies whose X-Forwarded-For is believed when recording a client's address.
+TRUSTED_PROXIES = frozenset(env_list("TRUSTED_PROXIES"))
+
+# Report periods may not start before this day (older dates are typing mistakes).
+REPORT_EARLIEST_DATE = dt.date.fromisoformat(os.environ.get("REPORT_EARLIEST_DATE", "2000-01-01"))
 
 # How long a completed report's file is kept before reports_cleanup expires it.
 REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 30)
@@ -173,6 +284,21 @@ REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 30)
 REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", 300)
 # How many times one report is attempted before it is FAILED for good.
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3)
+# Storing a report file: attempts, and the wait before the first retry (doubled for each next one).
+REPORT_STORE_ATTEMPTS = env_int("REPORT_STORE_ATTEMPTS", 4)
+REPORT_STORE_BACKOFF_SECONDS = env_float("REPORT_STORE_BACKOFF_SECONDS", 1)
+# The worker's write-through copy of each report file (download tier 2), kept while at least
+# this much disk stays free.
+REPORT_LOCAL_COPY_DIR = Path(os.environ.get("REPORT_LOCAL_COPY_DIR", MEDIA_ROOT / "report-copies"))
+REPORT_LOCAL_COPY_MIN_FREE_MB = env_int("REPORT_LOCAL_COPY_MIN_FREE_MB", 512)
+# A download no tier could serve answers 503 with this Retry-After (seconds).
+REPORT_DOWNLOAD_RETRY_AFTER = env_int("REPORT_DOWNLOAD_RETRY_AFTER", 60)
+# A run that lost its database connection is queued again after this many seconds.
+REPORT_RETRY_DELAY_SECONDS = env_int("REPORT_RETRY_DELAY_SECONDS", 10)
+# Small-cell suppression hides counts from 1 to this (CMS cell-suppression policy: 1 to 10).
+SMALL_CELL_THRESHOLD = env_int("SMALL_CELL_THRESHOLD", 10)
+if SMALL_CELL_THRESHOLD < 1:
+    raise ImproperlyConfigured("SMALL_CELL_THRESHOLD must be at least 1")
 
 LOGGING = {
     "version": 1,
@@ -188,7 +314,15 @@ LOGGING = {
 }
 
 if not DEBUG:
+    # Production runs behind HTTPS: `manage.py check --deploy` passes with these defaults.
+    # The test suite and local system tests serve plain HTTP on 127.0.0.1 and turn the
+    # redirect and secure cookies off through the environment.
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_HTTPONLY = True
+    SECURE_REFERRER_POLICY = "same-origin"

@@ -53,6 +53,7 @@ class MedicalVisit(Visit):
         indexes = [
             models.Index(fields=["visit_date"], name="medical_visit_date_idx"),
             models.Index(fields=["patient", "visit_date"], name="medical_patient_date_idx"),
+            models.Index(fields=["visit_date", "patient"], name="medical_date_patient_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="medical_outcome_valid"),
@@ -138,6 +139,7 @@ class DentalVisit(Visit):
         indexes = [
             models.Index(fields=["visit_date"], name="dental_visit_date_idx"),
             models.Index(fields=["patient", "visit_date"], name="dental_patient_date_idx"),
+            models.Index(fields=["visit_date", "patient"], name="dental_date_patient_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="dental_outcome_valid"),

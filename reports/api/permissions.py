@@ -3,7 +3,7 @@
 from rest_framework.permissions import BasePermission
 
 from reports import selectors
-from uscpis.roles import may_use_reports
+from uscpis.roles import is_admin, may_use_reports
 
 
 class UsesReports(BasePermission):
@@ -22,3 +22,12 @@ class MayUseTemplate(BasePermission):
 
     def has_object_permission(self, request, view, obj):
         return selectors.may_use_template(request.user, obj)
+
+
+class IsClinicAdmin(BasePermission):
+    """ADMIN (or a superuser) only."""
+
+    message = "Only administrators may see this."
+
+    def has_permission(self, request, view):
+        return is_admin(request.user)

@@ -3,10 +3,12 @@
 import unicodedata
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reports import catalog
-from reports.api.fields import LocalDateField
+from reports.api.fields import LocalDateField, PlainTextField, StrictBooleanField
 from reports.catalog.filters import clean_filters, describe_filters
 from reports.models import GeneratedReport, ReportStatus, ReportTemplate
 from reports.renderers import ExportFormat
@@ -29,25 +31,32 @@ class ReportTemplateSerializer(serializers.ModelSerializer):
             "default_filters",
             "allowed_filters",
             "allowed_roles",
+            "suppress_small_counts",
         ]
 
+    @extend_schema_field(OpenApiTypes.OBJECT)
     def get_allowed_filters(self, template):
         return describe_filters(catalog.get(template.report_type).FILTERS)
 
 
 def clean_title(value):
-    """A title without control or bidirectional-override characters."""
+    """A title of plain text: no control or bidirectional-override characters, no markup."""
     if any(unicodedata.category(character) in {"Cc", "Cf"} for character in value):
         raise serializers.ValidationError("Must not contain control or formatting characters.")
+    if "<" in value or ">" in value:
+        raise serializers.ValidationError("Must not contain < or >.")
     return value.strip()
 
 
 class GenerateReportSerializer(serializers.Serializer):
-    title = serializers.CharField(required=False, allow_blank=True, max_length=200, validators=[clean_title])
+    title = PlainTextField(required=False, allow_blank=True, max_length=200, validators=[clean_title])
     date_range_start = LocalDateField()
     date_range_end = LocalDateField()
     export_format = serializers.ChoiceField(choices=ExportFormat.choices)
-    filters = serializers.JSONField(required=False, default=dict)
+    filters = serializers.DictField(required=False, default=dict, help_text="See the template's allowed_filters.")
+    suppress_small_counts = StrictBooleanField(
+        required=False, help_text="Hide counts from 1 to SMALL_CELL_THRESHOLD; left out, the template's default."
+    )
 
     def validate_export_format(self, value):
         template = self.context["template"]
@@ -79,7 +88,7 @@ class GenerateReportSerializer(serializers.Serializer):
 class GeneratedReportSerializer(serializers.ModelSerializer):
     template_name = serializers.CharField(source="template.name", read_only=True)
     generated_by_name = serializers.SerializerMethodField()
-    generation_seconds = serializers.FloatField(read_only=True)
+    generation_seconds = serializers.FloatField(read_only=True, allow_null=True)
     report_id = serializers.IntegerField(source="id", read_only=True)
 
     class Meta:
@@ -96,6 +105,7 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
             "date_range_end",
             "filters",
             "export_format",
+            "suppress_small_counts",
             "status",
             "progress_percentage",
             "error_message",
@@ -109,7 +119,7 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_generated_by_name(self, report):
+    def get_generated_by_name(self, report) -> str:
         user = report.generated_by
         return user.get_full_name() or user.get_username()
 
@@ -141,3 +151,14 @@ class DashboardSerializer(serializers.Serializer):
 class LoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class LoggedInUserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+
+
+class LoginResultSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    user = LoggedInUserSerializer()

@@ -1,15 +1,19 @@
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from reports.api import views
+from reports.api import audit_views, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("reports/templates", views.ReportTemplateViewSet, basename="report-template")
 router.register("reports/generated", views.GeneratedReportViewSet, basename="generated-report")
+router.register("reports/audit-events", audit_views.AccessEventViewSet, basename="access-event")
 
 urlpatterns = [
     path("auth/login/", views.LoginView.as_view(), name="api-login"),
     path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]

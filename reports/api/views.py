@@ -4,18 +4,23 @@ import logging
 
 from django.contrib.auth import authenticate, login, logout
 from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reports import selectors, services
-from reports.api import serializers
+from reports import charts, selectors, services
+from reports.api import page_serializers, schema, serializers
+from reports.api.auditing import AuditedActionsMixin
 from reports.api.permissions import MayUseTemplate, UsesReports
-from uscpis.roles import user_roles
+from reports.api.throttles import LoginAddressThrottle, LoginUsernameThrottle, ReportGenerationThrottle
+from reports.models import AccessAction
+from uscpis.roles import is_admin, user_roles
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +45,18 @@ class LoginView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    throttle_classes = [LoginAddressThrottle, LoginUsernameThrottle]
 
+    @extend_schema(
+        request=serializers.LoginSerializer,
+        responses={
+            200: serializers.LoginResultSerializer,
+            400: schema.ValidationErrors,
+            413: schema.TOO_LARGE,
+            429: schema.THROTTLED,
+        },
+        auth=[],
+    )
     def post(self, request):
         credentials = serializers.LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
@@ -62,22 +78,53 @@ class LogoutView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        request=None,
+        responses={204: OpenApiResponse(description="Logged out."), 401: schema.NOT_AUTHENTICATED},
+    )
     def post(self, request):
         Token.objects.filter(user=request.user).delete()
         logout(request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ReportTemplateViewSet(viewsets.ReadOnlyModelViewSet):
+COMMON_ERRORS = {401: schema.NOT_AUTHENTICATED, 403: schema.FORBIDDEN}
+DETAIL_ERRORS = {**COMMON_ERRORS, 404: schema.NOT_FOUND}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: serializers.ReportTemplateSerializer(many=True), **COMMON_ERRORS, 404: schema.NO_SUCH_PAGE}
+    ),
+    retrieve=extend_schema(responses={200: serializers.ReportTemplateSerializer, **DETAIL_ERRORS}),
+)
+class ReportTemplateViewSet(AuditedActionsMixin, viewsets.ReadOnlyModelViewSet):
+    """Report templates: read-only here; ADMIN edits them in Django admin."""
+
     serializer_class = serializers.ReportTemplateSerializer
     lookup_value_regex = ID_PATTERN
     permission_classes = [IsAuthenticated, UsesReports, MayUseTemplate]
+    audited_actions = {"generate": AccessAction.GENERATE}
+    audits_report = False
+
+    def get_throttles(self):
+        return [ReportGenerationThrottle()] if self.action == "generate" else super().get_throttles()
 
     def get_queryset(self):
         if self.action == "list":
             return selectors.templates_for(self.request.user)
         return selectors.active_templates()
 
+    @extend_schema(
+        request=serializers.GenerateReportSerializer,
+        responses={
+            202: serializers.GeneratedReportSerializer,
+            400: schema.ValidationErrors,
+            **DETAIL_ERRORS,
+            413: schema.TOO_LARGE,
+            429: schema.THROTTLED,
+        },
+    )
     @action(detail=True, methods=["post"])
     def generate(self, request, pk=None):
         template = self.get_object()
@@ -86,13 +133,52 @@ class ReportTemplateViewSet(viewsets.ReadOnlyModelViewSet):
         report = services.request_report(user=request.user, template=template, **params.validated_data)
         return Response(serializers.GeneratedReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
+    @extend_schema(
+        responses={200: page_serializers.TemplateCardSerializer(many=True), **COMMON_ERRORS, 404: schema.NO_SUCH_PAGE}
+    )
+    @action(detail=False)
+    def cards(self, request):
+        """The templates the caller may use, each with a one-line preview of its contents (the page's cards)."""
+        page = self.paginate_queryset(selectors.templates_for(request.user))
+        return self.get_paginated_response(page_serializers.TemplateCardSerializer(page, many=True).data)
 
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[serializers.ReportListFilterSerializer],
+        responses={
+            200: serializers.GeneratedReportSerializer(many=True),
+            400: schema.ValidationErrors,
+            **COMMON_ERRORS,
+            404: schema.NO_SUCH_PAGE,
+        },
+    ),
+    retrieve=extend_schema(responses={200: serializers.GeneratedReportSerializer, **DETAIL_ERRORS}),
+    destroy=extend_schema(responses={204: OpenApiResponse(description="Deleted with its file."), **DETAIL_ERRORS}),
+)
 class GeneratedReportViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+    AuditedActionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
+    """The caller's generated reports (ADMIN: everyone's)."""
+
     serializer_class = serializers.GeneratedReportSerializer
     lookup_value_regex = ID_PATTERN
     permission_classes = [IsAuthenticated, UsesReports]
+    audited_actions = {
+        "download": AccessAction.DOWNLOAD,
+        "destroy": AccessAction.DELETE,
+        "retry": AccessAction.GENERATE,
+        "export_as": AccessAction.GENERATE,
+    }
+    audits_report = True
+
+    def perform_content_negotiation(self, request, force=False):
+        # A download answers with the file's own type whatever the client accepts; errors are JSON.
+        return super().perform_content_negotiation(request, force=force or self.action == "download")
 
     def get_queryset(self):
         reports = selectors.reports_for(self.request.user)
@@ -105,10 +191,20 @@ class GeneratedReportViewSet(
     def perform_destroy(self, instance):
         services.delete_report(instance)
 
+    @extend_schema(responses={200: serializers.ReportStatusSerializer, **DETAIL_ERRORS})
     @action(detail=True)
     def status(self, request, pk=None):
         return Response(serializers.ReportStatusSerializer(self.get_object()).data)
 
+    @extend_schema(
+        responses={
+            **schema.FILE_RESPONSES,
+            **DETAIL_ERRORS,
+            409: schema.detail("The report is not completed yet."),
+            410: schema.detail("The report expired and its file was deleted."),
+            503: schema.detail("The file could not be read or the access could not be recorded; retry later."),
+        }
+    )
     @action(detail=True)
     def download(self, request, pk=None):
         report = self.get_object()
@@ -118,12 +214,112 @@ class GeneratedReportViewSet(
             raise Gone from error
         except services.ReportNotReady as error:
             raise Conflict(f"The report is {report.get_status_display().lower()}; it has no file yet.") from error
+        except services.ReportUnavailable as error:
+            logger.warning("Report %s: no download tier could serve its file", report.pk)
+            return Response(
+                {"detail": "The report file is unavailable for the moment. Please try again shortly."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": str(error.retry_after)},
+            )
         response = FileResponse(served.file, as_attachment=True, filename=served.filename)
         response["Content-Type"] = served.content_type
         response["Content-Length"] = str(served.size)
-        logger.info("Report %s downloaded", report.pk)
+        response.served_tier = served.tier
+        logger.info("Report %s downloaded (tier %s)", report.pk, served.tier)
         return response
 
+    @extend_schema(responses={200: serializers.DashboardSerializer, **COMMON_ERRORS})
     @action(detail=False)
     def dashboard(self, request):
         return Response(serializers.DashboardSerializer(selectors.dashboard(request.user)).data)
+
+    @extend_schema(
+        operation_id="reports_generated_statuses",
+        parameters=[page_serializers.StatusQuerySerializer],
+        responses={
+            200: inline_serializer("ReportStatuses", {"results": serializers.ReportStatusSerializer(many=True)}),
+            400: schema.ValidationErrors,
+            **COMMON_ERRORS,
+        },
+    )
+    @action(detail=False, url_path="status", url_name="statuses")
+    def statuses(self, request):
+        """The status of several reports in one request (``?ids=1,2,3``); ids the caller may not see are left out."""
+        query = page_serializers.StatusQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        reports = selectors.report_statuses(request.user, query.validated_data["ids"])
+        return Response({"results": serializers.ReportStatusSerializer(reports, many=True).data})
+
+    @extend_schema(
+        responses={
+            200: page_serializers.PreviewSerializer,
+            **DETAIL_ERRORS,
+            409: schema.detail("The report is not completed yet."),
+            410: schema.detail("The report expired."),
+        }
+    )
+    @action(detail=True)
+    def preview(self, request, pk=None):
+        """A completed report's figures, tables and charts (SVG) from its stored document."""
+        report = get_object_or_404(selectors.reports_with_documents_for(request.user), pk=pk)
+        try:
+            document = services.report_document(report)
+        except services.ReportExpired as error:
+            raise Gone("The report has expired. Generate it again to see it.") from error
+        except services.ReportNotReady as error:
+            raise Conflict(
+                f"The report is {report.get_status_display().lower()}; there is nothing to show yet."
+            ) from error
+        return Response(page_serializers.PreviewSerializer(page_serializers.preview(report, document)).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: serializers.GeneratedReportSerializer,
+            **DETAIL_ERRORS,
+            409: schema.detail("Only a failed report can be retried."),
+            429: schema.THROTTLED,
+        },
+    )
+    @action(detail=True, methods=["post"], throttle_classes=[ReportGenerationThrottle])
+    def retry(self, request, pk=None):
+        """Queue a FAILED report again."""
+        report = self.get_object()
+        self._check_template(report)
+        if not services.retry_report(report):
+            raise Conflict(f"Only a failed report can be retried; this one is {report.get_status_display().lower()}.")
+        return Response(serializers.GeneratedReportSerializer(self.get_object()).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=page_serializers.ExportAsSerializer,
+        responses={
+            202: serializers.GeneratedReportSerializer,
+            400: schema.ValidationErrors,
+            **DETAIL_ERRORS,
+            429: schema.THROTTLED,
+        },
+    )
+    @action(
+        detail=True, methods=["post"], url_path="export", url_name="export", throttle_classes=[ReportGenerationThrottle]
+    )
+    def export_as(self, request, pk=None):
+        """Request the same report (template, period, filters, title) in another format; a new report."""
+        report = self.get_object()
+        self._check_template(report)
+        params = page_serializers.ExportAsSerializer(data=request.data, context={"template": report.template})
+        params.is_valid(raise_exception=True)
+        exported = services.export_report(report, user=request.user, **params.validated_data)
+        return Response(serializers.GeneratedReportSerializer(exported).data, status=status.HTTP_202_ACCEPTED)
+
+    def _check_template(self, report):
+        """Retrying or exporting generates a report: the caller must still be allowed the template."""
+        if not (report.template.is_active and selectors.may_use_template(self.request.user, report.template)):
+            raise PermissionDenied(MayUseTemplate.message)
+
+    @extend_schema(responses={200: page_serializers.DashboardChartsSerializer, **COMMON_ERRORS})
+    @action(detail=False, url_path="dashboard/charts", url_name="dashboard-charts")
+    def dashboard_charts(self, request):
+        """The dashboard's charts as SVG, of what the caller may see (ADMIN: system-wide)."""
+        drawn = charts.dashboard_charts(selectors.dashboard(request.user), selectors.dashboard_series(request.user))
+        body = {"scope": "system" if is_admin(request.user) else "own", "charts": [c.as_dict() for c in drawn]}
+        return Response(page_serializers.DashboardChartsSerializer(body).data)

@@ -28,7 +28,7 @@ def document(params, report_type, default_title, **content):
     return ReportDocument(
         report_type=report_type,
         title=params.title or default_title,
-        generated_at=timezone.now().isoformat(timespec="seconds"),
+        generated_at=timezone.localtime(timezone.now(), params.period.zone).isoformat(timespec="seconds"),
         period=params.period.as_dict(),
         filters=dict(params.filters),
         **content,

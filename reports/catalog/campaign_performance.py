@@ -1,10 +1,12 @@
 """Campaign performance: participation, attendance and reach of health campaigns running in a period."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from campaigns.models import CampaignParticipant, CampaignType, HealthCampaign
 from patients.models import Patient
+from reports import suppression
 from reports.document import Chart, Section, rate
+from reports.models import UserLogin
 
 from . import base, selectors
 from .breakdowns import by_value
@@ -26,6 +28,52 @@ LABELS = {
     "reach_rate": "Reach",
     "adoption_rate": "Login adoption rate",
 }
+# Campaigns and their page views count no patients: they are shown as they are.
+SUPPRESSION = suppression.Rules(
+    counts=(
+        "total_participants",
+        "unique_participants",
+        "total_attended",
+        "active_patients",
+        "patients_with_login",
+        "patients_logged_in",
+    ),
+    shown=("campaigns", "total_views"),
+    derived={
+        "attendance_rate": suppression.rate("total_attended", over="total_participants"),
+        "adoption_rate": suppression.rate("patients_logged_in", over="patients_with_login"),
+    },
+    within={"total_attended": "total_participants", "patients_logged_in": "patients_with_login"},
+    record_count="campaigns",
+    sections={
+        "campaigns": suppression.Table(
+            shown=("title", "campaign_type", "start_date", "end_date", "views"),
+            counts=("participants", "attended"),
+            derived={
+                "attendance_rate": suppression.rate("attended", over="participants"),
+                "reach_rate": suppression.rate("participants", over="active_patients"),
+            },
+            totals={"participants": "total_participants", "attended": "total_attended"},
+            within={"attended": "participants"},
+        ),
+        "by_campaign_type": suppression.Table(
+            shown=("campaign_type", "campaigns"),
+            counts=("participants", "attended"),
+            derived={"attendance_rate": suppression.rate("attended", over="participants")},
+            totals={"participants": "total_participants", "attended": "total_attended"},
+            within={"attended": "participants"},
+        ),
+    },
+    # The campaigns of a type add up to that type's row.
+    groups=tuple(
+        suppression.Group(
+            (suppression.Cells("campaigns", column, rows=(label,), match="campaign_type"),),
+            suppression.Cells("by_campaign_type", column, rows=(label,)),
+        )
+        for label in TYPE_LABELS.values()
+        for column in ("participants", "attended")
+    ),
+)
 
 
 def campaigns(params):
@@ -42,10 +90,15 @@ def active_patients(period):
 
 
 def login_adoption(period):
-    """Patients with a login, and how many of them last logged in during the period."""
-    return Patient.objects.filter(user__isnull=False).aggregate(
-        patients_with_login=Count("id"),
-        patients_logged_in=Count("id", filter=Q(**period.lookup("user__last_login"))),
+    """Patients with a login, and how many of them logged in at least once during the period."""
+    logged_in = UserLogin.objects.filter(user=OuterRef("user"), **period.lookup("logged_in_at"))
+    return (
+        Patient.objects.filter(user__isnull=False)
+        .annotate(logged_in_in_period=Exists(logged_in))
+        .aggregate(
+            patients_with_login=Count("id"),
+            patients_logged_in=Count("id", filter=Q(logged_in_in_period=True)),
+        )
     )
 
 

@@ -5,15 +5,15 @@ whole clinic (no filters). A key two reports share is prefixed by each one's
 report type in lower case, e.g. ``visit_trends_unique_patients``.
 """
 
-import operator
 from collections import Counter
-from functools import reduce
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 
+from reports import suppression
 from reports.document import Chart, Section
-from reports.models import GeneratedReport
+from reports.models import GeneratedReport, UserLogin
 from uscpis.roles import Role
 
 from . import (
@@ -52,9 +52,10 @@ def headline_figures(params):
     """``{report type: summary}`` of every source report over the period, unfiltered."""
     unfiltered = base.ReportParams(period=params.period)
     figures = {}
-    for position, module in enumerate(SOURCES, start=1):
-        figures[module.REPORT_TYPE] = module.summary(unfiltered)
-        params.progress(0.7 * position / len(SOURCES))
+    with selectors.shared_counts():  # the active patients of three sources are counted once
+        for position, module in enumerate(SOURCES, start=1):
+            figures[module.REPORT_TYPE] = module.summary(unfiltered)
+            params.progress(0.7 * position / len(SOURCES))
     return figures
 
 
@@ -68,56 +69,121 @@ def merge(figures):
     }
 
 
-def role_conditions(user):
-    """Annotations, and ``[(role label, Q)]`` selecting the rows whose user holds each role.
+# The sources' rules under their merged keys, and what holds between them: unfiltered over one
+# period, some are the same figure (``total_cases`` is ``total_visits``). Clinicians and working
+# days count no patients: they are shown as they are.
+SUPPRESSION = suppression.combine(
+    {module.REPORT_TYPE: module.SUPPRESSION for module in SOURCES},
+    merge,
+    suppression.Rules(
+        counts=("reports_generated", "users_logged_in", "logins", "attended_visits"),
+        shown=("attending_clinicians", "working_days"),
+        derived={"visits_per_clinician_per_day": suppression.computed_from("attended_visits")},
+        within={"attended_visits": "total_visits"},
+        record_count=(
+            "medical_statistics_medical_visits",
+            "dental_statistics_dental_visits",
+            "total_feedback",
+            "campaigns",
+            "reports_generated",
+        ),
+        sections={
+            "user_activity": suppression.Table(
+                shown=("role",), counts=("users", "logged_in", "logins", "reports_generated")
+            ),
+            "efficiency": suppression.Table(
+                shown=("attending_clinicians", "working_days"),
+                counts=("attended_visits",),
+                derived={"visits_per_clinician_per_day": suppression.computed_from("attended_visits")},
+            ),
+        },
+        groups=tuple(
+            suppression.Group((part,), total)
+            for part, total in (
+                ("total_visits", "total_cases"),
+                ("visit_trends_medical_visits", "medical_statistics_medical_visits"),
+                ("visit_trends_dental_visits", "dental_statistics_dental_visits"),
+                ("visit_trends_unique_patients", "patient_summary_active_patients"),
+                ("visit_trends_unique_patients", "campaign_performance_active_patients"),
+                (suppression.Cells("efficiency", "attended_visits"), "attended_visits"),
+            )
+        ),
+    ),
+)
 
-    ``user`` is the path from the counted model to the user ("" on the user
-    model itself). Superusers count as ADMIN; "No role" is a user with none.
-    """
-    prefix = f"{user}__" if user else ""
+
+def role_mask():
+    """Per user, the roles held as bits (bit ``i`` for ``Role.values[i]``), in one subquery on the memberships."""
     membership = get_user_model().groups.through.objects
-    annotations = {
-        f"holds_{role.lower()}": Exists(membership.filter(user=OuterRef(f"{prefix}pk"), group__name=role))
-        for role in Role.values
-    }
-    superuser = Q(**{f"{prefix}is_superuser": True})
+    bits = [When(group__name=role, then=Value(1 << i)) for i, role in enumerate(Role.values)]
+    masks = (
+        membership.filter(user=OuterRef("pk"), group__name__in=Role.values)
+        .order_by()
+        .values("user")
+        .annotate(mask=Sum(Case(*bits, default=Value(0))))
+        .values("mask")
+    )
+    return Coalesce(Subquery(masks), 0)
 
-    def holds(role):
-        member = Q(**{f"holds_{role.lower()}": True})
-        return member | superuser if role == Role.ADMIN else member
 
-    conditions = [(str(role.label), holds(role)) for role in Role]
-    conditions.append((NO_ROLE, ~reduce(operator.or_, (condition for _, condition in conditions))))
-    return annotations, conditions
+def rows_per_user(model, user_field, lookup):
+    """The number of ``model`` rows matching ``lookup`` of each user (a subquery on the user's index)."""
+    rows = (
+        model.objects.filter(**{user_field: OuterRef("pk")}, **lookup)
+        .order_by()
+        .values(user_field)
+        .annotate(rows=Count("pk"))
+        .values("rows")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+def counts_by_role(conditions, sums):
+    """Users, users meeting each condition, and the sum of each per-user count, by role and overall.
+
+    ``({role label: [users, *conditions, *sums]}, [the same over all users])``. The users are
+    grouped by their roles (a bitmask) and conditions in the database (a handful of groups), then
+    added up per role here. Superusers count as ADMIN; "No role" is a user with none; a user
+    with two roles counts under both.
+    """
+    names = [f"condition_{i}" for i in range(len(conditions))]
+    totals = {f"sum_{i}": Sum(f"per_user_{i}") for i in range(len(sums))}
+    grouped = (
+        get_user_model()
+        .objects.annotate(
+            roles=role_mask(),
+            **dict(zip(names, conditions, strict=True)),
+            **{f"per_user_{i}": expression for i, expression in enumerate(sums)},
+        )
+        .values("roles", "is_superuser", *names)
+        .annotate(users=Count("pk"), **totals)
+        .order_by()
+    )
+    width = 1 + len(conditions) + len(sums)
+    by_role = {label: [0] * width for label in (*(str(role.label) for role in Role), NO_ROLE)}
+    overall = [0] * width
+    for group in grouped:
+        counts = [group["users"], *(group["users"] if group[name] else 0 for name in names)]
+        counts += [group[name] or 0 for name in totals]
+        held = [
+            role
+            for i, role in enumerate(Role)
+            if group["roles"] & (1 << i) or (role == Role.ADMIN and group["is_superuser"])
+        ]
+        for label in [str(role.label) for role in held] or [NO_ROLE]:
+            by_role[label] = [total + count for total, count in zip(by_role[label], counts, strict=True)]
+        overall = [total + count for total, count in zip(overall, counts, strict=True)]
+    return by_role, overall
 
 
 def user_activity(period):
-    """Rows ``[role, users, logged_in, reports_generated]`` and the totals (two queries)."""
-    logged_in = Q(**period.lookup("last_login"))
-    annotations, conditions = role_conditions("")
-    users = (
-        get_user_model()
-        .objects.annotate(**annotations)
-        .aggregate(
-            users_logged_in=Count("pk", filter=logged_in),
-            **{f"users_{i}": Count("pk", filter=q & Q(is_active=True)) for i, (_, q) in enumerate(conditions)},
-            **{f"logins_{i}": Count("pk", filter=q & logged_in) for i, (_, q) in enumerate(conditions)},
-        )
-    )
-    annotations, conditions = role_conditions("generated_by")
-    reports = (
-        GeneratedReport.objects.filter(**period.lookup("created_at"))
-        .annotate(**annotations)
-        .aggregate(
-            reports_generated=Count("pk"),
-            **{f"reports_{i}": Count("pk", filter=q) for i, (_, q) in enumerate(conditions)},
-        )
-    )
-    rows = [
-        [label, users[f"users_{i}"], users[f"logins_{i}"], reports[f"reports_{i}"]]
-        for i, (label, _) in enumerate(conditions)
-    ]
-    totals = {"reports_generated": reports["reports_generated"], "users_logged_in": users["users_logged_in"]}
+    """Rows ``[role, users, logged_in, logins, reports_generated]`` and the totals, in one query over the users."""
+    logged_in = Exists(UserLogin.objects.filter(user=OuterRef("pk"), **period.lookup("logged_in_at")))
+    logins = rows_per_user(UserLogin, "user", period.lookup("logged_in_at"))
+    reports = rows_per_user(GeneratedReport, "generated_by", period.lookup("created_at"))
+    by_role, overall = counts_by_role((Q(is_active=True), logged_in), (logins, reports))
+    rows = [[label, *counts[1:]] for label, counts in by_role.items()]
+    totals = {"reports_generated": overall[4], "users_logged_in": overall[2], "logins": overall[3]}
     return rows, totals
 
 
@@ -129,17 +195,15 @@ def working_days(period):
 
 
 def efficiency(period):
-    """Visits with an attending clinician ÷ distinct attending clinicians ÷ working days (three queries)."""
+    """Visits with an attending clinician ÷ distinct attending clinicians ÷ working days (three queries).
+
+    The clinicians are counted over the period's visits (a UNION of both tables' ``attended_by``,
+    which removes duplicates), not by probing the visits once per user.
+    """
     medical = selectors.medical_visits(period, {}).filter(attended_by__isnull=False)
     dental = selectors.dental_visits(period, {}).filter(attended_by__isnull=False)
     attended = medical.count() + dental.count()
-    clinicians = (
-        get_user_model()
-        .objects.filter(
-            Q(Exists(medical.filter(attended_by=OuterRef("pk")))) | Q(Exists(dental.filter(attended_by=OuterRef("pk"))))
-        )
-        .count()
-    )
+    clinicians = medical.values_list("attended_by").union(dental.values_list("attended_by")).count()
     days = working_days(period)
     per_day = round(attended / clinicians / days, 2) if clinicians and days else None
     return {
@@ -167,11 +231,7 @@ def build(params):
     feedback = figures[feedback_analysis.REPORT_TYPE]["total_feedback"]
     campaigns = figures[campaign_performance.REPORT_TYPE]["campaigns"]
     record_count = medical + dental + feedback + campaigns + totals["reports_generated"]
-    notes = [
-        "Logins count users whose last login falls in the period: Django records only each user's last login.",
-    ]
-    if not record_count:
-        notes.insert(0, "No data in this period.")
+    notes = [] if record_count else ["No data in this period."]
     return base.document(
         params,
         REPORT_TYPE,
@@ -180,7 +240,10 @@ def build(params):
         summary=summary,
         sections=[
             Section(
-                "user_activity", "User activity by role", ["role", "users", "logged_in", "reports_generated"], activity
+                "user_activity",
+                "User activity by role",
+                ["role", "users", "logged_in", "logins", "reports_generated"],
+                activity,
             ),
             Section("efficiency", "Efficiency", list(work), [list(work.values())]),
         ],
@@ -191,7 +254,7 @@ def build(params):
                 "bar",
                 "user_activity",
                 "role",
-                ["logged_in", "reports_generated"],
+                ["logged_in", "logins", "reports_generated"],
             ),
         ],
         notes=notes,

@@ -2,6 +2,7 @@
 
 from django.db.models import Avg, Count, Q
 
+from reports import suppression
 from reports.document import Chart, Section, rate
 from visits.models import PREVENTIVE_PROCEDURES, DentalProcedure, GumCondition, OralHygiene, Priority
 
@@ -31,6 +32,38 @@ DISTRIBUTIONS = (
     ("gum_condition", "Gum condition", "gum_condition", [*GumCondition.choices, ("", NOT_RECORDED)]),
     ("priority", "Priority", "priority", Priority.choices),
 )
+SUPPRESSION = suppression.Rules(
+    counts=("dental_visits", "unique_patients", "preventive_visits", "visits_with_pain_level"),
+    derived={
+        "preventive_care_rate": suppression.rate("preventive_visits", over="dental_visits"),
+        "average_pain_level": suppression.computed_from("visits_with_pain_level"),
+    },
+    within={"preventive_visits": "dental_visits", "visits_with_pain_level": "dental_visits"},
+    record_count="dental_visits",
+    sections={
+        **{
+            key: suppression.Table(
+                shown=(field,),
+                counts=("visits",),
+                derived={"share": suppression.rate("visits", over="dental_visits")},
+                totals={"visits": "dental_visits"},
+            )
+            for key, _, field, _ in DISTRIBUTIONS
+        },
+        "monthly": suppression.Table(
+            shown=("month",),
+            counts=("visits", "patients", "preventive_visits"),
+            totals={"visits": "dental_visits", "preventive_visits": "preventive_visits"},
+            within={"preventive_visits": "visits"},
+        ),
+    },
+    groups=(
+        suppression.Group(
+            (suppression.Cells("procedures", "visits", rows=tuple(value.label for value in PREVENTIVE_PROCEDURES)),),
+            "preventive_visits",
+        ),
+    ),
+)
 
 
 def visits(params):
@@ -41,30 +74,51 @@ def visits(params):
     return queryset
 
 
-def summary(params):
-    """The headline figures: visits, patients, preventive care rate and average pain level."""
-    figures = visits(params).aggregate(
-        dental_visits=Count("id"),
-        unique_patients=Count("patient", distinct=True),
-        preventive_visits=Count("id", filter=PREVENTIVE),
-        visits_with_pain_level=Count("id", filter=Q(pain_level__isnull=False)),
-        average_pain_level=Avg("pain_level"),
-    )
+SUMMARY = {
+    "dental_visits": Count("id"),
+    "unique_patients": Count("patient", distinct=True),
+    "preventive_visits": Count("id", filter=PREVENTIVE),
+    "visits_with_pain_level": Count("id", filter=Q(pain_level__isnull=False)),
+    "average_pain_level": Avg("pain_level"),
+}
+
+
+def _summary(figures):
+    figures = {key: figures[key] for key in SUMMARY}
     figures["preventive_care_rate"] = rate(figures["preventive_visits"], figures["dental_visits"])
     if figures["average_pain_level"] is not None:
         figures["average_pain_level"] = round(figures["average_pain_level"], 2)
     return figures
 
 
+def summary(params):
+    """The headline figures: visits, patients, preventive care rate and average pain level."""
+    return _summary(visits(params).aggregate(**SUMMARY))
+
+
+def _distribution_counts(key, field, choices):
+    return {f"{key}_{i}": Count("id", filter=Q(**{field: value})) for i, (value, _) in enumerate(choices)}
+
+
 def build(params):
     queryset = visits(params)
-    figures = summary(params)
+    # The summary and every distribution in one pass over the period's visits.
+    counted = queryset.aggregate(
+        **SUMMARY,
+        **{
+            name: aggregate
+            for key, _, field, choices in DISTRIBUTIONS
+            for name, aggregate in _distribution_counts(key, field, choices).items()
+        },
+    )
+    figures = _summary(counted)
     params.progress(0.15)
 
     sections = []
     charts = []
     for key, title, field, choices in DISTRIBUTIONS:
-        rows = choice_rows(selectors.choice_counts(queryset, field, choices), choices)
+        counts = {value: counted[f"{key}_{i}"] for i, (value, _) in enumerate(choices)}
+        rows = choice_rows(counts, choices)
         sections.append(Section(key, title, [field, "visits", "share"], rows))
         charts.append(Chart(key, title, "bar", key, field, ["visits"]))
         params.progress(0.15 + 0.175 * len(sections))

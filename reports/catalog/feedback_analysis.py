@@ -7,6 +7,7 @@ date and rating only, never with anything that identifies the patient.
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import Trim
 
+from reports import suppression
 from reports.document import Chart, Section, rate
 from reports.periods import fill_months, month_label
 
@@ -23,27 +24,67 @@ FILTERS = {
     "rating": ChoiceFilter(tuple((str(value), str(value)) for value in RATINGS), label="Rating"),
 }
 RECENT_COMMENTS = 10
+SUPPRESSION = suppression.Rules(
+    counts=("total_feedback", "responded"),
+    derived={
+        "average_rating": suppression.computed_from("total_feedback"),
+        "satisfaction_rate": suppression.rate(over="total_feedback"),
+        "recommend_rate": suppression.rate(within="total_feedback"),
+        "courteous_rate": suppression.rate(within="total_feedback"),
+        "median_response_hours": suppression.computed_from("responded"),
+    },
+    within={"responded": "total_feedback"},
+    record_count="total_feedback",
+    sections={
+        "rating_distribution": suppression.Table(
+            shown=("rating",),
+            counts=("count",),
+            derived={"share": suppression.rate("count", over="total_feedback")},
+            totals={"count": "total_feedback"},
+        ),
+        "monthly": suppression.Table(
+            shown=("month",),
+            counts=("count",),
+            derived={"average_rating": suppression.computed_from("count")},
+            totals={"count": "total_feedback"},
+        ),
+        # A comment's rating would tell the ratings counted: hidden while any of them is.
+        "recent_comments": suppression.Table(
+            shown=("date", "comment"),
+            derived={"rating": suppression.computed_from(suppression.Cells("rating_distribution", "count"))},
+        ),
+    },
+    groups=(suppression.Group((suppression.Cells("rating_distribution", "count", rows=(4, 5)),), "satisfaction_rate"),),
+)
 
 
 def _round(value, digits=2):
     return None if value is None else round(value, digits)
 
 
-def summary(params):
-    """Headline figures: counts, average rating, satisfaction/recommend/courtesy rates, median response time."""
-    feedback = selectors.feedback(params.period, params.filters)
-    counts = feedback.aggregate(
-        total=Count("pk"),
-        average=Avg("rating"),
-        satisfied=Count("pk", filter=Q(rating__gte=4)),
-        recommend_yes=Count("pk", filter=Q(recommend=True)),
-        recommend_answered=Count("pk", filter=Q(recommend__isnull=False)),
-        courteous_yes=Count("pk", filter=Q(courteous=True)),
-        courteous_answered=Count("pk", filter=Q(courteous__isnull=False)),
-        responded=Count("pk", filter=Q(responded_at__isnull=False)),
-    )
-    response_time = ExpressionWrapper(F("responded_at") - F("submitted_at"), output_field=DurationField())
-    median = selectors.median(feedback, response_time, counts["responded"])
+COUNTS = {
+    "total": Count("pk"),
+    "average": Avg("rating"),
+    "satisfied": Count("pk", filter=Q(rating__gte=4)),
+    "recommend_yes": Count("pk", filter=Q(recommend=True)),
+    "recommend_answered": Count("pk", filter=Q(recommend__isnull=False)),
+    "courteous_yes": Count("pk", filter=Q(courteous=True)),
+    "courteous_answered": Count("pk", filter=Q(courteous__isnull=False)),
+    "responded": Count("pk", filter=Q(responded_at__isnull=False)),
+}
+RATING_COUNTS = {f"rating_{value}": Count("pk", filter=Q(rating=value)) for value in RATINGS}
+RESPONSE_TIME = ExpressionWrapper(F("responded_at") - F("submitted_at"), output_field=DurationField())
+
+
+def _counts(feedback, **more):
+    """The summary's counts (and ``more``) in one aggregate query; the median too where the database can."""
+    if selectors.aggregates_median(feedback):
+        more["median"] = selectors.Median(RESPONSE_TIME, output_field=DurationField())
+    return feedback.aggregate(**COUNTS, **more)
+
+
+def _summary(feedback, counts):
+    median = counts["median"] if "median" in counts else selectors.median(feedback, RESPONSE_TIME, counts["responded"])
     return {
         "total_feedback": counts["total"],
         "average_rating": _round(counts["average"]),
@@ -53,6 +94,12 @@ def summary(params):
         "responded": counts["responded"],
         "median_response_hours": None if median is None else round(median.total_seconds() / 3600, 2),
     }
+
+
+def summary(params):
+    """Headline figures: counts, average rating, satisfaction/recommend/courtesy rates, median response time."""
+    feedback = selectors.feedback(params.period, params.filters)
+    return _summary(feedback, _counts(feedback))
 
 
 def recent_comments(params):
@@ -70,12 +117,12 @@ def recent_comments(params):
 def build(params):
     """The feedback analysis document."""
     period = params.period
-    figures = summary(params)
-    total = figures["total_feedback"]
     feedback = selectors.feedback(period, params.filters)
+    counts = _counts(feedback, **RATING_COUNTS)  # the summary and the ratings in one pass
+    figures = _summary(feedback, counts)
+    total = figures["total_feedback"]
 
-    ratings = selectors.choice_counts(feedback, "rating", [(value, value) for value in RATINGS])
-    distribution = [[value, count, rate(count, total)] for value, count in ratings.items()]
+    distribution = [[value, counts[f"rating_{value}"], rate(counts[f"rating_{value}"], total)] for value in RATINGS]
     params.progress(1 / 3)
     counted = selectors.monthly(feedback, "submitted_at", period, count=Count("pk"), average=Avg("rating"))
     monthly = [

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db.models import Avg, Case, Count, ExpressionWrapper, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast, Lower, Trim, Upper
 
+from reports import suppression
 from reports.document import Chart, Section, rate
 
 from . import base, selectors
@@ -47,6 +48,40 @@ LABELS = {
     "fever_rate": "Fever share (temperature >= 37.5 C)",
     "average_heart_rate_bpm": "Average heart rate (bpm)",
 }
+SUPPRESSION = suppression.Rules(
+    counts=("medical_visits", "unique_patients", "visits_with_temperature", "fever_visits"),
+    derived={
+        "fever_rate": suppression.rate("fever_visits", over="visits_with_temperature"),
+        "average_heart_rate_bpm": suppression.computed_from("medical_visits"),
+    },
+    within={"visits_with_temperature": "medical_visits", "fever_visits": "visits_with_temperature"},
+    record_count="medical_visits",
+    sections={
+        "top_diagnoses": suppression.Table(
+            shown=("diagnosis",),
+            counts=("visits", "patients"),
+            derived={"share": suppression.rate("visits", over="medical_visits")},
+        ),
+        **{
+            key: suppression.Table(
+                shown=(category,),
+                counts=("visits",),
+                derived={"share": suppression.rate("visits")},
+                totals={"visits": suppression.IMPLIED},
+            )
+            for key, category in (("blood_pressure", "category"), ("bmi_bands", "band"))
+        },
+        "by_patient_type": suppression.Table(
+            shown=("patient_type",),
+            counts=("visits", "patients"),
+            derived={"share": suppression.rate("visits", over="medical_visits")},
+            totals={"visits": "medical_visits", "patients": "unique_patients"},
+        ),
+        "monthly": suppression.Table(
+            shown=("month",), counts=("visits", "patients"), totals={"visits": "medical_visits"}
+        ),
+    },
+)
 
 
 def visits(params):
@@ -54,19 +89,28 @@ def visits(params):
     return selectors.medical_visits(params.period, params.filters)
 
 
-def summary(params):
-    """The headline figures: visits, patients, fever share and average heart rate."""
-    figures = visits(params).aggregate(
-        medical_visits=Count("id"),
-        unique_patients=Count("patient", distinct=True),
-        visits_with_temperature=Count("id", filter=Q(temperature_c__isnull=False)),
-        fever_visits=Count("id", filter=Q(temperature_c__gte=FEVER_C)),
-        average_heart_rate=Avg("heart_rate"),
-    )
+SUMMARY = {
+    "medical_visits": Count("id"),
+    "unique_patients": Count("patient", distinct=True),
+    "visits_with_temperature": Count("id", filter=Q(temperature_c__isnull=False)),
+    "fever_visits": Count("id", filter=Q(temperature_c__gte=FEVER_C)),
+    "average_heart_rate": Avg("heart_rate"),
+}
+HAS_BP = Q(systolic_bp__isnull=False, diastolic_bp__isnull=False)
+HAS_BMI = Q(weight_kg__isnull=False, height_cm__isnull=False)
+
+
+def _summary(figures):
+    figures = {key: figures[key] for key in SUMMARY}
     heart_rate = figures.pop("average_heart_rate")
     figures["fever_rate"] = rate(figures["fever_visits"], figures["visits_with_temperature"])
     figures["average_heart_rate_bpm"] = None if heart_rate is None else round(heart_rate, 1)
     return figures
+
+
+def summary(params):
+    """The headline figures: visits, patients, fever share and average heart rate."""
+    return _summary(visits(params).aggregate(**SUMMARY))
 
 
 def top_diagnoses_rows(queryset, total):
@@ -84,9 +128,13 @@ def top_diagnoses_rows(queryset, total):
     return sorted(rows, key=lambda row: (-row[1], row[0]))  # the same tie order on every database
 
 
+NOT_MEASURED = ""
+
+
 def blood_pressure_category():
+    """The visit's blood-pressure category: the first rule matching from the most severe; blank if not measured."""
     whens = [When(rule, then=Value(key)) for key, _, rule in reversed(BP_CATEGORIES[1:])]
-    return Case(*whens, default=Value(BP_CATEGORIES[0][0]))
+    return Case(When(~HAS_BP, then=Value(NOT_MEASURED)), *whens, default=Value(BP_CATEGORIES[0][0]))
 
 
 def bmi():
@@ -97,14 +145,32 @@ def bmi():
 
 
 def bmi_band():
+    """The visit's BMI band (``bmi`` an alias); blank without weight and height."""
     whens = [When(bmi__lt=upper, then=Value(key)) for key, _, upper in BMI_BANDS[:-1]]
-    return Case(*whens, default=Value(BMI_BANDS[-1][0]))
+    return Case(When(~HAS_BMI, then=Value(NOT_MEASURED)), *whens, default=Value(BMI_BANDS[-1][0]))
 
 
-def category_rows(queryset, categories):
-    """Rows per category of the ``category`` annotation, in the order of ``categories``."""
-    counted = {key: counts[0] for key, counts in by_value(queryset, "category", visits=Count("id")).items()}
-    return choice_rows(counted, [(key, label) for key, label, _ in categories])
+def category_counts(queryset):
+    """``({bp category: visits}, {bmi band: visits})`` from one query grouping by both (each CASE once per row)."""
+    grouped = (
+        queryset.alias(bmi=bmi())
+        .annotate(bp_category=blood_pressure_category(), bmi_band=bmi_band())
+        .values("bp_category", "bmi_band")
+        .annotate(visits=Count("id"))
+        .order_by()
+    )
+    pressures, bands = {}, {}
+    for row in grouped:
+        pressures[row["bp_category"]] = pressures.get(row["bp_category"], 0) + row["visits"]
+        bands[row["bmi_band"]] = bands.get(row["bmi_band"], 0) + row["visits"]
+    return pressures, bands
+
+
+def category_rows(counted, categories):
+    """Rows per category in the order of ``categories`` (visits not measured are left out)."""
+    return choice_rows(
+        {key: counted.get(key, 0) for key, _, _ in categories}, [(k, label) for k, label, _ in categories]
+    )
 
 
 def patient_type_rows(queryset, total):
@@ -118,19 +184,18 @@ def patient_type_rows(queryset, total):
 
 def build(params):
     queryset = visits(params)
-    figures = summary(params)
+    figures = _summary(queryset.aggregate(**SUMMARY))
     total = figures["medical_visits"]
     params.progress(0.15)
 
     diagnoses = top_diagnoses_rows(queryset, total)
     params.progress(0.3)
 
-    with_bp = queryset.filter(systolic_bp__isnull=False, diastolic_bp__isnull=False)
-    blood_pressure = category_rows(with_bp.annotate(category=blood_pressure_category()), BP_CATEGORIES)
+    pressures, bands = category_counts(queryset)
+    blood_pressure = category_rows(pressures, BP_CATEGORIES)
     params.progress(0.45)
 
-    with_bmi = queryset.filter(weight_kg__isnull=False, height_cm__isnull=False).annotate(bmi=bmi())
-    bmi_bands = category_rows(with_bmi.annotate(category=bmi_band()), BMI_BANDS)
+    bmi_bands = category_rows(bands, BMI_BANDS)
     params.progress(0.6)
 
     by_type = patient_type_rows(queryset, total)

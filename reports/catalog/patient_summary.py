@@ -7,6 +7,7 @@ period's last day.
 
 from django.db.models import Count, Q
 
+from reports import suppression
 from reports.document import Chart, Section, rate
 
 from . import selectors
@@ -23,22 +24,52 @@ FILTERS = {
     "patient_type": ChoiceFilter(selectors.PATIENT_TYPE_CHOICES, label="Patient type"),
     "department": TextFilter(label="Department"),
 }
+SUPPRESSION = suppression.Rules(
+    counts=("total_patients", "new_registrations", "active_patients"),
+    within={"new_registrations": "total_patients"},
+    record_count="total_patients",
+    sections={
+        key: suppression.Table(
+            shown=("group",),
+            counts=("patients",),
+            derived={"share": suppression.rate("patients", over="total_patients")},
+            totals={"patients": "total_patients"},
+        )
+        for key in ("by_sex", "by_age_band", "by_patient_type")
+    },
+)
 
 
-def population(params):
-    """Patients matching the filters registered before the period's end."""
-    return selectors.patients(params.filters).filter(registered_at__lt=params.period.ends_before)
+def _summary_counts(period):
+    """Aggregates of the headline counts (see ``summary``)."""
+    return {
+        "total_patients": Count("pk", filter=Q(registered_at__lt=period.ends_before)),
+        "new_registrations": Count("pk", filter=Q(**period.lookup("registered_at"))),
+    }
+
+
+def _active(params):
+    period, filters = params.period, params.filters
+    return selectors.unique_patients(
+        selectors.medical_visits(period, filters), selectors.dental_visits(period, filters)
+    )
 
 
 def summary(params):
-    """Headline counts: total_patients, new_registrations, active_patients (one query)."""
-    period, filters = params.period, params.filters
-    visited = selectors.has_visit_q(selectors.medical_visits(period, filters), selectors.dental_visits(period, filters))
-    return selectors.patients(filters).aggregate(
-        total_patients=Count("pk", filter=Q(registered_at__lt=period.ends_before)),
-        new_registrations=Count("pk", filter=Q(**period.lookup("registered_at"))),
-        active_patients=Count("pk", filter=visited),
-    )
+    """Headline counts: total_patients, new_registrations, active_patients (two queries)."""
+    counts = selectors.patients(params.filters).aggregate(**_summary_counts(params.period))
+    return {**counts, "active_patients": _active(params)}
+
+
+def _breakdown_counts(period):
+    """Aggregates of the registered population by sex, age band on the last day and patient type."""
+    registered = Q(registered_at__lt=period.ends_before)
+    counts = {f"sex_{value}": Count("pk", filter=registered & Q(sex=value)) for value, _ in selectors.SEX_CHOICES}
+    for label, low, high in selectors.AGE_BANDS:
+        counts[f"age_{label}"] = Count("pk", filter=registered & selectors.age_band_q(period.end, low, high))
+    for value, _ in selectors.PATIENT_TYPE_CHOICES:
+        counts[f"type_{value}"] = Count("pk", filter=registered & Q(patient_type=value))
+    return counts
 
 
 def _section(key, title, counts, labels, total):
@@ -47,17 +78,20 @@ def _section(key, title, counts, labels, total):
 
 
 def build(params):
-    """The patient summary document."""
-    figures = summary(params)
+    """The patient summary document: the counts and breakdowns in one pass over the patients, then the active ones."""
+    counts = selectors.patients(params.filters).aggregate(
+        **_summary_counts(params.period), **_breakdown_counts(params.period)
+    )
+    counts["active_patients"] = _active(params)
+    figures = {key: counts[key] for key in ("total_patients", "new_registrations", "active_patients")}
     total = figures["total_patients"]
-    patients = population(params)
-    sex = selectors.choice_counts(patients, "sex", selectors.SEX_CHOICES)
+    sex = {value: counts[f"sex_{value}"] for value, _ in selectors.SEX_CHOICES}
     sections = [_section("by_sex", "Patients by sex", sex, dict(selectors.SEX_CHOICES), total)]
     params.progress(1 / 3)
-    ages = selectors.age_band_counts(patients, params.period.end)
+    ages = {label: counts[f"age_{label}"] for label, _, _ in selectors.AGE_BANDS}
     sections.append(_section("by_age_band", "Patients by age band", ages, {}, total))
     params.progress(2 / 3)
-    types = selectors.choice_counts(patients, "patient_type", selectors.PATIENT_TYPE_CHOICES)
+    types = {value: counts[f"type_{value}"] for value, _ in selectors.PATIENT_TYPE_CHOICES}
     sections.append(_section("by_patient_type", "Patients by type", types, dict(selectors.PATIENT_TYPE_CHOICES), total))
     params.progress(1)
     charts = [

@@ -6,9 +6,12 @@ validated ``ReportParams.filters``; keys a helper does not know are ignored, so 
 module passes its whole filter dict and each helper applies what concerns it.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Aggregate, Count, Q
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 
@@ -90,18 +93,41 @@ def visit_querysets(period, filters):
     return medical, dental
 
 
-def has_visit_q(*visit_querysets):
-    """Q of patients with a row in any of the given visit querysets (EXISTS subqueries)."""
-    q = Q(pk__in=[])
-    for visits in visit_querysets:
-        if not visits.query.is_empty():
-            q |= Q(Exists(visits.filter(patient=OuterRef("pk"))))
-    return q
-
-
 def unique_patients(*visit_querysets):
-    """Number of distinct patients with a row in any of the visit querysets (one query)."""
-    return Patient.objects.filter(has_visit_q(*visit_querysets)).count()
+    """Number of distinct patients with a row in any of the visit querysets, in one query.
+
+    A UNION of the visits' patient ids, counted: it reads the period's visits (an index-only
+    scan of ``(visit_date, patient)``), not one index probe per patient of the clinic.
+    """
+    # Empty querysets (a visit type filtered out) are left out: Django would drop them from the
+    # UNION, and a UNION of one part would no longer remove duplicates.
+    parts = [visits.values_list("patient") for visits in visit_querysets if not visits.query.is_empty()]
+    if not parts:
+        return 0
+    patients = parts[0].distinct() if len(parts) == 1 else parts[0].union(*parts[1:])
+    shared = _shared_counts.get()
+    if shared is None:
+        return patients.count()
+    key = str(patients.query)
+    if key not in shared:
+        shared[key] = patients.count()
+    return shared[key]
+
+
+_shared_counts = ContextVar("shared_counts", default=None)
+
+
+@contextmanager
+def shared_counts():
+    """Within this block, the same ``unique_patients`` count is read from the database once.
+
+    For a report made of other reports' figures, several of which count the same patients.
+    """
+    token = _shared_counts.set({})
+    try:
+        yield
+    finally:
+        _shared_counts.reset(token)
 
 
 def feedback(period, filters):
@@ -115,38 +141,47 @@ def feedback(period, filters):
 # --- Counting --------------------------------------------------------------
 
 
-def choice_counts(queryset, field, choices):
-    """{value: count} for every choice of ``field`` (zeros included), in one aggregate query."""
-    counts = queryset.aggregate(**{f"c{i}": Count("pk", filter=Q(**{field: v})) for i, (v, _) in enumerate(choices)})
-    return {value: counts[f"c{i}"] for i, (value, _) in enumerate(choices)}
-
-
 def monthly(queryset, field, period, **aggregates):
     """{month's first day: {name: value}} grouping ``queryset`` by the local month of ``field``."""
     rows = (
         queryset.annotate(month=TruncMonth(field, tzinfo=period.zone))
         .values("month")
         .annotate(**aggregates)
-        .order_by("month")
+        .order_by()  # no ORDER BY: PostgreSQL may then hash the groups instead of sorting every row
     )
     return {month_of(row.pop("month")): row for row in rows}
 
 
-def monthly_counts(queryset, field, period):
-    """{month's first day: row count} by the local month of ``field``."""
-    return {month: row["n"] for month, row in monthly(queryset, field, period, n=Count("pk")).items()}
+def calendar_counts(queryset, field, period):
+    """{(month's first day, local hour, ISO weekday): row count} of ``field``, in one grouped query.
+
+    One pass over the rows gives the monthly, hourly and weekday breakdowns and the total.
+    """
+    rows = (
+        queryset.annotate(
+            month=TruncMonth(field, tzinfo=period.zone),
+            hour=ExtractHour(field, tzinfo=period.zone),
+            day=ExtractIsoWeekDay(field, tzinfo=period.zone),
+        )
+        .values("month", "hour", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts, months = {}, {}
+    for row in rows:
+        if row["month"] not in months:
+            months[row["month"]] = month_of(row["month"])
+        key = (months[row["month"]], row["hour"], row["day"])
+        counts[key] = counts.get(key, 0) + row["n"]
+    return counts
 
 
-def hourly_counts(queryset, field, period):
-    """{local hour 0-23: row count} of ``field`` (hours without rows are absent)."""
-    rows = queryset.annotate(hour=ExtractHour(field, tzinfo=period.zone)).values("hour").annotate(n=Count("pk"))
-    return {row["hour"]: row["n"] for row in rows.order_by("hour")}
-
-
-def weekday_counts(queryset, field, period):
-    """{ISO weekday 1=Monday..7=Sunday: row count} of ``field`` in local time."""
-    rows = queryset.annotate(day=ExtractIsoWeekDay(field, tzinfo=period.zone)).values("day").annotate(n=Count("pk"))
-    return {row["day"]: row["n"] for row in rows.order_by("day")}
+def marginal(counts, position):
+    """{key: count} summing ``calendar_counts`` over all but one key position (0 month, 1 hour, 2 weekday)."""
+    total = {}
+    for key, value in counts.items():
+        total[key[position]] = total.get(key[position], 0) + value
+    return total
 
 
 def add_counts(*counts):
@@ -198,6 +233,19 @@ def age_band_counts(queryset, on, field="date_of_birth"):
 
 
 # --- Median ----------------------------------------------------------------
+
+
+class Median(Aggregate):
+    """PostgreSQL's ``PERCENTILE_CONT(0.5)``: the median (the mean of the two middle values), NULLs ignored."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def aggregates_median(queryset):
+    """Whether the database computes ``Median`` within an aggregate query (PostgreSQL); else use ``median``."""
+    return connections[queryset.db].vendor == "postgresql"
 
 
 def median(queryset, expression, count):

@@ -7,6 +7,7 @@ outcome of RESOLVED or IMPROVED, out of the cases with an outcome (not PENDING).
 from django.db.models import Case, CharField, Count, F, Max, Q, Value, When
 from django.db.models.functions import Lower, Trim, Upper
 
+from reports import suppression
 from reports.document import Chart, Section, rate
 from visits.models import Outcome
 
@@ -24,6 +25,38 @@ FILTERS = {
     "outcome": ChoiceFilter(selectors.OUTCOME_CHOICES, label="Outcome"),
 }
 TOP_DIAGNOSES = 10
+SUPPRESSION = suppression.Rules(
+    counts=("total_cases", "cases_with_outcome", "follow_up_required"),
+    derived={
+        "success_rate": suppression.rate(over="cases_with_outcome"),
+        "follow_up_rate": suppression.rate("follow_up_required", over="total_cases"),
+    },
+    within={"cases_with_outcome": "total_cases", "follow_up_required": "total_cases"},
+    record_count="total_cases",
+    sections={
+        "outcomes": suppression.Table(
+            shown=("outcome",),
+            counts=("cases",),
+            derived={"share": suppression.rate("cases", over="total_cases")},
+            totals={"cases": "total_cases"},
+        ),
+        "top_diagnoses": suppression.Table(
+            shown=("diagnosis", "icd10_code"),
+            counts=("cases",),
+            derived={"success_rate": suppression.rate(within="cases")},
+        ),
+    },
+    groups=(
+        suppression.Group(
+            (suppression.Cells("outcomes", "cases", rows=(Outcome.PENDING.label,), exclude=True),),
+            "cases_with_outcome",
+        ),
+        suppression.Group(
+            (suppression.Cells("outcomes", "cases", rows=tuple(value.label for value in selectors.SUCCESS_OUTCOMES)),),
+            "success_rate",
+        ),
+    ),
+)
 
 
 def _counts(params):

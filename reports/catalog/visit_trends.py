@@ -3,6 +3,7 @@
 Months, hours and weekdays are those of ``visit_date`` in the clinic's local time.
 """
 
+from reports import suppression
 from reports.document import Chart, Section
 from reports.periods import fill_months, month_label
 
@@ -18,27 +19,38 @@ FILTERS = {
     "sex": ChoiceFilter(selectors.SEX_CHOICES, label="Sex"),
     "patient_type": ChoiceFilter(selectors.PATIENT_TYPE_CHOICES, label="Patient type"),
 }
+SUPPRESSION = suppression.Rules(
+    counts=("total_visits", "medical_visits", "dental_visits", "unique_patients"),
+    shown=("peak_hour", "peak_weekday"),
+    derived={"average_daily_visits": suppression.computed_from("total_visits")},
+    totals={"total_visits": ("medical_visits", "dental_visits")},
+    record_count="total_visits",
+    sections={
+        "monthly": suppression.Table(
+            shown=("month",),
+            counts=("medical", "dental", "total"),
+            row_totals={"total": ("medical", "dental")},
+            totals={"medical": "medical_visits", "dental": "dental_visits", "total": "total_visits"},
+        ),
+        "by_hour": suppression.Table(shown=("hour",), counts=("visits",), totals={"visits": "total_visits"}),
+        "by_weekday": suppression.Table(shown=("weekday",), counts=("visits",), totals={"visits": "total_visits"}),
+    },
+)
 
 
-def _hours(period, medical, dental):
-    """{local hour: visits} over both tables."""
-    return selectors.add_counts(
-        selectors.hourly_counts(medical, "visit_date", period), selectors.hourly_counts(dental, "visit_date", period)
+def _counts(period, medical, dental):
+    """(medical, dental) ``calendar_counts``: one grouped query per table gives every breakdown."""
+    return (
+        selectors.calendar_counts(medical, "visit_date", period),
+        selectors.calendar_counts(dental, "visit_date", period),
     )
 
 
-def _weekdays(period, medical, dental):
-    """{ISO weekday: visits} over both tables."""
-    return selectors.add_counts(
-        selectors.weekday_counts(medical, "visit_date", period),
-        selectors.weekday_counts(dental, "visit_date", period),
-    )
-
-
-def _summary(params, medical, dental, hours, weekdays):
-    medical_count, dental_count = medical.count(), dental.count()
+def _summary(params, medical, dental, counts):
+    medical_count, dental_count = (sum(table.values()) for table in counts)
     total = medical_count + dental_count
-    peak_weekday = selectors.peak(weekdays)
+    hours = selectors.add_counts(*(selectors.marginal(table, 1) for table in counts))
+    peak_weekday = selectors.peak(selectors.add_counts(*(selectors.marginal(table, 2) for table in counts)))
     return {
         "total_visits": total,
         "medical_visits": medical_count,
@@ -53,20 +65,19 @@ def _summary(params, medical, dental, hours, weekdays):
 def summary(params):
     """Headline figures: visit counts, unique patients, daily average and peaks."""
     medical, dental = selectors.visit_querysets(params.period, params.filters)
-    return _summary(
-        params, medical, dental, _hours(params.period, medical, dental), _weekdays(params.period, medical, dental)
-    )
+    return _summary(params, medical, dental, _counts(params.period, medical, dental))
 
 
 def build(params):
     """The visit trends document."""
     period = params.period
     medical, dental = selectors.visit_querysets(period, params.filters)
-    hours, weekdays = _hours(period, medical, dental), _weekdays(period, medical, dental)
-    figures = _summary(params, medical, dental, hours, weekdays)
+    counts = _counts(period, medical, dental)
+    figures = _summary(params, medical, dental, counts)
+    hours = selectors.add_counts(*(selectors.marginal(table, 1) for table in counts))
+    weekdays = selectors.add_counts(*(selectors.marginal(table, 2) for table in counts))
 
-    medical_months = selectors.monthly_counts(medical, "visit_date", period)
-    dental_months = selectors.monthly_counts(dental, "visit_date", period)
+    medical_months, dental_months = (selectors.marginal(table, 0) for table in counts)
     counted = {
         month: (medical_months.get(month, 0), dental_months.get(month, 0))
         for month in {*medical_months, *dental_months}

@@ -128,7 +128,7 @@ class _Book:
                 self.write(sheet, row, column, value, key=key)
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, len(section.rows), len(section.columns) - 1)
-        charts = [chart for chart in document.charts if chart.section == section.key and section.rows]
+        charts = [chart for chart in document.charts if chart.section == section.key and _drawable(section, chart)]
         for position, chart in enumerate(charts):
             sheet.insert_chart(1 + position * CHART_ROWS, len(section.columns) + 1, self.chart(section, chart, name))
 
@@ -156,6 +156,14 @@ class _Book:
             if all(is_rate(key) for key in values):
                 excel_chart.set_y_axis({"num_format": "0%"})
         return excel_chart
+
+
+def _drawable(section, chart):
+    """Excel plots text as zero: a suppressed value may be a missing bar, but not a point of a line or a pie slice."""
+    index = {column: position for position, column in enumerate(section.columns)}
+    plotted = [row[index[key]] for row in section.rows for key in chart.values]
+    suppressed = [isinstance(value, str) for value in plotted]
+    return bool(plotted) and not all(suppressed) and (chart.kind == "bar" or not any(suppressed))
 
 
 def _shown(value):

@@ -8,12 +8,6 @@ import functools
 import html
 import io
 
-from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.charts.piecharts import Pie
-from reportlab.graphics.shapes import Drawing
-from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -22,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from reports import charts
 from reports.document import is_rate
 
 from .cells import filters_text, generated_text, is_number, period_text, text
@@ -40,14 +35,7 @@ RULE = colors.HexColor("#C9D3DD")
 ZEBRA = colors.HexColor("#F2F5F8")
 NOTE_FILL = colors.HexColor("#FFF4D6")
 NOTE_EDGE = colors.HexColor("#D9A441")
-PALETTE = [
-    colors.HexColor(code)
-    for code in ("#2E5C8A", "#5FA8A0", "#E0A458", "#8E7DBE", "#C8675C", "#7A8B99", "#A3C4DC", "#B9D7A8", "#F2C6A0")
-]
-LABEL_LENGTH = 40
 CELL_PADDING = 14
-PIE_SLICES = len(PALETTE)
-AXIS_FONT_SIZE = 7
 
 
 def _style(name, **options):
@@ -236,98 +224,8 @@ def _table(rows, widths):
 
 
 def _chart(document, chart):
-    """A chart's title and vector drawing, kept together; nothing when there is nothing to draw."""
-    categories, series = document.chart_data(chart)
-    labels = [name if len(name) <= LABEL_LENGTH else name[: LABEL_LENGTH - 1] + "…" for name in categories]
-    if chart.kind == "pie":
-        drawing = _pie(labels, series[0][1])
-    else:
-        drawing = _xy_chart(chart, labels, series)
+    """A chart's title and its drawing from ``reports.charts``, kept together; nothing when there is nothing to draw."""
+    drawing = charts.document_chart(document, chart, WIDTH)
     if drawing is None:
         return []
     return [KeepTogether([_paragraph(chart.title, CHART_TITLE), drawing])]
-
-
-def _pie(labels, values):
-    labels, values = _pie_slices(labels, values)
-    total = sum(values)
-    if total <= 0:
-        return None
-    drawing = Drawing(WIDTH, 170)
-    pie = Pie()
-    pie.x, pie.y, pie.width, pie.height = 20, 10, 150, 150
-    pie.data = values
-    pie.slices.strokeColor = colors.white
-    pie.slices.strokeWidth = 1
-    for index in range(len(values)):
-        pie.slices[index].fillColor = PALETTE[index % len(PALETTE)]
-    drawing.add(pie)
-    names = [f"{label}  ({value / total:.1%})" for label, value in zip(labels, values, strict=True)]
-    drawing.add(_legend(names, x=200, y=160, per_column=PIE_SLICES))
-    return drawing
-
-
-def _pie_slices(labels, values):
-    """At most PIE_SLICES slices: the largest, and the rest together as "Other"."""
-    if len(values) <= PIE_SLICES:
-        return labels, values
-    ranked = sorted(zip(values, labels, strict=True), key=lambda pair: pair[0], reverse=True)
-    kept, rest = ranked[: PIE_SLICES - 1], ranked[PIE_SLICES - 1 :]
-    return [label for _, label in kept] + ["Other"], [value for value, _ in kept] + [sum(value for value, _ in rest)]
-
-
-def _xy_chart(chart, labels, series):
-    """A bar or line chart with a value grid; a legend above it when there is more than one series."""
-    legend_space = 24 if len(series) > 1 else 8
-    plot = VerticalBarChart() if chart.kind == "bar" else HorizontalLineChart()
-    plot.width, plot.height = WIDTH - 60, 140
-    longest = max(stringWidth(label, "Helvetica", AXIS_FONT_SIZE) for label in labels)
-    rotated = longest > plot.width / len(labels) - 4
-    plot.x, plot.y = 45, 15 + longest * 0.6 if rotated else 25
-    plot.data = [values for _, values in series]
-    plot.categoryAxis.categoryNames = labels
-    plot.categoryAxis.labels.fontName = plot.valueAxis.labels.fontName = "Helvetica"
-    plot.categoryAxis.labels.fontSize = plot.valueAxis.labels.fontSize = AXIS_FONT_SIZE
-    plot.categoryAxis.strokeColor = plot.valueAxis.strokeColor = MUTED
-    if rotated:
-        plot.categoryAxis.labels.angle = 35
-        plot.categoryAxis.labels.boxAnchor = "ne"
-    plot.valueAxis.valueMin = min(0, *(min(values) for _, values in series))
-    plot.valueAxis.rangeRound = "ceiling"
-    plot.valueAxis.visibleGrid = True
-    plot.valueAxis.gridStrokeColor = RULE
-    plot.valueAxis.gridStrokeWidth = 0.4
-    if all(is_rate(key) for key in chart.values):
-        plot.valueAxis.labelTextFormat = "{:.0%}".format
-        if max(max(values) for _, values in series) <= 1:
-            plot.valueAxis.valueMax = 1
-    for index in range(len(series)):
-        color = PALETTE[index % len(PALETTE)]
-        if chart.kind == "bar":
-            plot.bars[index].fillColor = color
-            plot.bars[index].strokeColor = None
-        else:
-            plot.lines[index].strokeColor = color
-            plot.lines[index].strokeWidth = 2
-            plot.lines[index].symbol = makeMarker("FilledCircle", fillColor=color, size=4)
-    height = plot.y + plot.height + legend_space
-    drawing = Drawing(WIDTH, height)
-    drawing.add(plot)
-    if len(series) > 1:
-        drawing.add(_legend([name for name, _ in series], x=plot.x, y=height - 8, per_column=1))
-    return drawing
-
-
-def _legend(names, x, y, per_column):
-    """A legend of names in palette colours, ``per_column`` entries down before the next column."""
-    legend = Legend()
-    legend.x, legend.y = x, y
-    legend.fontName, legend.fontSize = "Helvetica", 8
-    legend.columnMaximum = per_column
-    legend.alignment = "right"
-    legend.boxAnchor = "nw"
-    legend.dx = legend.dy = 7
-    legend.deltay = 12
-    legend.strokeColor = None
-    legend.colorNamePairs = [(PALETTE[index % len(PALETTE)], name) for index, name in enumerate(names)]
-    return legend

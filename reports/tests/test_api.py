@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
-from reports.models import GeneratedReport, ReportStatus, ReportTemplate, reports_storage
+from reports.models import GeneratedReport, ReportStatus, ReportTemplate, UserLogin, reports_storage
 
 GENERATE = "/api/reports/templates/{}/generate/"
 VALID = {"date_range_start": "2025-01-01", "date_range_end": "2025-03-31", "export_format": "PDF"}
@@ -31,6 +31,7 @@ def test_login_returns_token_and_roles(doctor):
     token_client = APIClient()
     token_client.credentials(HTTP_AUTHORIZATION="Token " + body["token"])
     assert token_client.get("/api/reports/templates/").status_code == 200
+    assert list(UserLogin.objects.values_list("user", flat=True)) == [doctor.pk]  # kept for activity figures
 
 
 def test_login_with_wrong_password_is_400_without_echoing_it(doctor):
@@ -283,7 +284,7 @@ def test_delete_removes_the_record_and_its_file(completed_report, doctor, django
     assert not storage.exists(name)
 
 
-def test_dashboard_counts_own_reports_and_admin_sees_all(make_report, doctor, make_user, admin):
+def test_dashboard_counts_own_reports_and_admin_sees_all(make_report, template, doctor, make_user, admin):
     make_report(
         doctor, status=ReportStatus.COMPLETED, file_size=100, download_count=2, generation_time=dt.timedelta(seconds=2)
     )
@@ -295,17 +296,18 @@ def test_dashboard_counts_own_reports_and_admin_sees_all(make_report, doctor, ma
         generation_time=dt.timedelta(seconds=4),
     )
     make_report(doctor, status=ReportStatus.FAILED)
+    make_report(doctor, status=ReportStatus.EXPIRED)
     make_report(make_user("NURSE"), status=ReportStatus.PENDING)
     body = client_for(doctor).get("/api/reports/generated/dashboard/").json()
-    assert body["totals"] == {"reports": 3, "completed": 2, "failed": 1, "pending": 0, "generating": 0, "expired": 0}
-    assert body["by_format"] == {"JSON": 2, "PDF": 1}
-    assert body["popular_templates"][0]["count"] == 3
+    assert body["totals"] == {"reports": 4, "completed": 2, "failed": 1, "pending": 0, "generating": 0, "expired": 1}
+    assert body["by_format"] == {"JSON": 3, "PDF": 1}
+    assert body["popular_templates"] == [{"template_id": template.pk, "name": "Visit trends", "count": 4}]
     assert body["average_generation_seconds"] == 3.0
     assert body["total_downloads"] == 2
     assert body["storage_bytes"] == 150
-    assert body["failure_rate"] == pytest.approx(1 / 3, abs=1e-4)
-    assert len(body["recent_reports"]) == 3
-    assert client_for(admin).get("/api/reports/generated/dashboard/").json()["totals"]["reports"] == 4
+    assert body["failure_rate"] == pytest.approx(1 / 4, abs=1e-4)  # of completed, expired and failed
+    assert len(body["recent_reports"]) == 4
+    assert client_for(admin).get("/api/reports/generated/dashboard/").json()["totals"]["reports"] == 5
 
 
 def test_dashboard_query_count_does_not_grow_with_reports(make_report, doctor, django_assert_max_num_queries):

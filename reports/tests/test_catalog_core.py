@@ -510,5 +510,6 @@ def test_query_count_does_not_depend_on_data_size(
         make_feedback(patient, at, 1 + index % 5, comments=f"Note {index}", responded_at=at + dt.timedelta(hours=index))
     large = _query_counts()
     assert large == small
-    assert small == {"PATIENT_SUMMARY": 4, "VISIT_TRENDS": 9, "TREATMENT_OUTCOMES": 3, "FEEDBACK_ANALYSIS": 5}
+    feedback = 3 if connection.vendor == "postgresql" else 4  # PostgreSQL computes the median in the aggregate
+    assert small == {"PATIENT_SUMMARY": 2, "VISIT_TRENDS": 3, "TREATMENT_OUTCOMES": 3, "FEEDBACK_ANALYSIS": feedback}
     assert visit_trends.build(params()).summary["total_visits"] == 67

@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -19,7 +18,7 @@ from reports.catalog import (
     medical_statistics,
 )
 from reports.catalog.base import ReportParams
-from reports.models import GeneratedReport, ReportTemplate
+from reports.models import GeneratedReport, ReportTemplate, UserLogin
 from reports.periods import Period
 
 JANUARY = Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
@@ -321,10 +320,16 @@ def campaign_data(make_patient, make_campaign, make_participant, make_medical_vi
         make_participant(ended_before, patient, attended=True)
     make_participant(starts_after, p7, attended=True)
 
-    logins = [local(2025, 1, 15), local(2024, 12, 31, 23, 59), None, local(2025, 1, 31, 23, 30)]
-    for patient, last_login in zip([p1, p2, p3, p4], logins, strict=True):
+    # p1 logged in during January and again after it: still counted (every login is kept, not only the last).
+    logins = [
+        [local(2025, 1, 15), local(2025, 2, 10)],
+        [local(2024, 12, 31, 23, 59)],
+        [],
+        [local(2025, 1, 31, 23, 30)],
+    ]
+    for patient, times in zip([p1, p2, p3, p4], logins, strict=True):
         user = make_user()
-        User.objects.filter(pk=user.pk).update(last_login=last_login)
+        UserLogin.objects.bulk_create(UserLogin(user=user, logged_in_at=moment) for moment in times)
         patient.user = user
         patient.save()
     return {"span": span, "inside": inside, "ends_first_day": ends_first_day, "starts_last_day": starts_last_day}
@@ -411,16 +416,21 @@ def activity_data(make_user, make_patient, make_medical_visit, make_dental_visit
     root = make_user(superuser=True)
     admin_root = make_user("ADMIN", superuser=True)
     patient_user = make_user()
-    for user, last_login in [
-        (doctor, in_week),
-        (dentist, before),
-        (both, in_week),
-        (nurse, before),
-        (root, in_week),
-        (admin_root, in_week),
-        (patient_user, local(2025, 1, 12, 23, 30)),
-    ]:
-        User.objects.filter(pk=user.pk).update(last_login=last_login)
+    after = local(2025, 1, 20)
+    UserLogin.objects.bulk_create(
+        UserLogin(user=user, logged_in_at=moment)
+        for user, moment in [
+            (doctor, in_week),
+            (doctor, local(2025, 1, 9)),
+            (dentist, before),
+            (both, in_week),
+            (nurse, before),
+            (nurse, after),
+            (root, in_week),
+            (admin_root, in_week),
+            (patient_user, local(2025, 1, 12, 23, 30)),
+        ]
+    )
 
     template = ReportTemplate.objects.get(report_type="VISIT_TRENDS")
     for user, created_at in [(doctor, in_week), (doctor, in_week), (root, in_week), (nurse, before)]:
@@ -452,13 +462,15 @@ WEEK = Period(dt.date(2025, 1, 6), dt.date(2025, 1, 12))
 def test_comprehensive_logins_and_reports_by_role(activity_data):
     document = build(comprehensive_analytics, WEEK)
     activity = rows(document, "user_activity")
-    assert activity["Administrator"] == [2, 2, 1]
-    assert activity["Doctor"] == [2, 2, 2]
-    assert activity["Dentist"] == [2, 1, 0]
-    assert activity["Nurse"] == [1, 0, 0]
-    assert activity["Student"] == [0, 0, 0]
-    assert activity["No role"] == [1, 1, 0]
+    # users, logged in (distinct), logins (events), reports generated
+    assert activity["Administrator"] == [2, 2, 2, 1]
+    assert activity["Doctor"] == [2, 2, 3, 2]
+    assert activity["Dentist"] == [2, 1, 1, 0]
+    assert activity["Nurse"] == [1, 0, 0, 0]
+    assert activity["Student"] == [0, 0, 0, 0]
+    assert activity["No role"] == [1, 1, 1, 0]
     assert document.summary["users_logged_in"] == 5
+    assert document.summary["logins"] == 6
     assert document.summary["reports_generated"] == 3
 
 

@@ -25,11 +25,6 @@ from visits.models import DentalVisit, MedicalVisit
 TODAY = dt.date(2025, 11, 20)
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def ordered(queryset, *fields):
     return list(queryset.order_by(*fields).values_list(*fields))
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from reports import catalog, services
-from reports.models import GeneratedReport, ReportStatus
+from reports.models import GeneratedReport, ReportStatus, reports_storage
 
 
 @pytest.fixture
@@ -40,8 +40,18 @@ def test_run_completes_with_file_document_and_figures(make_report, doctor, stora
     assert report.file_size == len(content)
     assert len(report.checksum) == 64
     assert json.loads(content) == report.document
+    assert report.document["generated_at"].endswith("+08:00")  # the clinic's local time, as printed on the cover
     assert report.file.name.startswith(f"{report.pk}-")
     assert "visit" not in report.file.name.lower()
+
+
+def test_generation_time_counts_the_run_not_the_wait(make_report, doctor, storage_dir):
+    report = make_report(doctor)
+    GeneratedReport.objects.filter(pk=report.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
+    services.run_report(report.pk)
+    report.refresh_from_db()
+    assert report.generation_time < dt.timedelta(minutes=5)
+    assert report.completed_at - report.created_at > dt.timedelta(hours=2)
 
 
 def test_running_twice_gives_one_file_and_one_result(make_report, doctor, storage_dir):
@@ -84,11 +94,12 @@ def test_a_failing_data_step_fails_the_report_safely(make_report, doctor, storag
     assert stored_files(storage_dir) == []
 
 
-def test_storage_failure_fails_with_a_storage_message(make_report, doctor, storage_dir, monkeypatch):
+def test_storage_failure_fails_with_a_storage_message(make_report, doctor, storage_dir, monkeypatch, settings):
     def refuse(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(services.reports_storage().__class__, "save", refuse)
+    settings.REPORT_STORE_BACKOFF_SECONDS = 0
+    monkeypatch.setattr(reports_storage().__class__, "save", refuse)
     report = make_report(doctor)
     services.run_report(report.pk)
     report.refresh_from_db()
@@ -192,3 +203,55 @@ def test_download_filename_is_ascii_and_has_no_path(make_report, doctor):
     assert name.isascii()
     assert "/" not in name and '"' not in name and "\n" not in name and "\r" not in name
     assert name.startswith("etcpasswd-x-evil-1-nino_")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("supported_formats", []),
+        ("supported_formats", ["PDF", "DOCX"]),
+        ("allowed_roles", ["DOCTOR", "JANITOR"]),
+        ("allowed_roles", "DOCTOR"),
+        ("default_filters", {"visit_type": "surgical"}),
+        ("default_filters", {"colour": "red"}),
+    ],
+)
+def test_templates_reject_unknown_formats_roles_and_filters(template, field, value):
+    from django.core.exceptions import ValidationError
+
+    setattr(template, field, value)
+    with pytest.raises(ValidationError) as raised:
+        template.full_clean()
+    assert field in raised.value.message_dict
+
+
+def test_a_valid_template_passes_its_checks(template):
+    template.default_filters = {"visit_type": "dental"}
+    template.full_clean()
+
+
+def test_pending_reports_whose_task_failed_are_requeued(
+    make_report, doctor, settings, django_capture_on_commit_callbacks
+):
+    old = timezone.now() - dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS + 60)
+    with django_capture_on_commit_callbacks(execute=True):
+        lost = make_report(doctor)
+        waiting = make_report(doctor)
+        services.enqueue_report(lost.pk)
+        services.enqueue_report(waiting.pk)
+    lost.refresh_from_db()
+    waiting.refresh_from_db()
+    DBTaskResult.objects.filter(id=lost.task_id).update(status="FAILED")
+    GeneratedReport.objects.filter(pk__in=[lost.pk, waiting.pk]).update(created_at=old)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.recover_stale_reports() == (1, 0)
+    lost.refresh_from_db()
+    assert lost.task_id and DBTaskResult.objects.get(id=lost.task_id).status == "READY"
+    assert GeneratedReport.objects.get(pk=waiting.pk).task_id == waiting.task_id  # still queued: left alone
+
+
+def test_the_stored_document_keeps_its_key_order(make_report, doctor):
+    report = make_report(doctor, document={"summary": {"zeta": 1, "alpha": 2, "mid": 3}, "b": 1, "a": 2})
+    stored = GeneratedReport.objects.get(pk=report.pk).document
+    assert list(stored) == ["summary", "b", "a"]
+    assert list(stored["summary"]) == ["zeta", "alpha", "mid"]  # jsonb would sort these

@@ -1,200 +1,769 @@
-/* The /reports page: every action goes through the same REST API a frontend uses. */
+/* The /reports page: every action goes through the same REST API a frontend uses.
+ *
+ * Data from the API is always inserted as text (textContent, text nodes, attributes);
+ * the only markup inserted is the SVG of our own server-drawn charts, parsed as SVG.
+ */
 (function () {
   "use strict";
 
-  const API = "/api/reports/";
-  const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
+  const app = document.getElementById("reports-app");
+  const API = app.dataset.api;
+  const TODAY = app.dataset.today;
+  const TIME_ZONE = app.dataset.timeZone;
+  const IS_ADMIN = app.dataset.admin === "true";
+  const csrf = app.querySelector("[name=csrfmiddlewaretoken]").value;
+
   const IN_PROGRESS = new Set(["PENDING", "GENERATING"]);
-  const state = { templates: [], page: 1, pollDelay: 1000, pollTimer: null };
+  const PAGE_SIZE = 10;
+  const POLL_FIRST = 1000;
+  const POLL_MAX = 8000;
+  const POLL_FACTOR = 1.6;
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const FORMATS = {
+    PDF: { name: "PDF", hint: "to print or share" },
+    EXCEL: { name: "Excel", hint: "to work with the numbers" },
+    CSV: { name: "CSV", hint: "a plain table" },
+    JSON: { name: "JSON", hint: "for other systems" },
+  };
+  const STATUS_NAMES = { PENDING: "Pending", GENERATING: "Generating", COMPLETED: "Completed", FAILED: "Failed", EXPIRED: "Expired" };
+  const FRIENDLY = {
+    "This field is required.": {
+      date_range_start: "Choose the first day of the period.",
+      date_range_end: "Choose the last day of the period.",
+      export_format: "Choose a format.",
+      "*": "Please fill this in.",
+    },
+    "Enter a date as YYYY-MM-DD.": { "*": "Enter a complete date: day, month and year." },
+    "Must be on or after the start date.": {
+      "*": "The end date is before the start date. Choose an end date on or after the start date.",
+    },
+  };
+
+  const state = {
+    templates: [],
+    page: 1,
+    reports: [],
+    pollTimer: null,
+    pollDelay: POLL_FIRST,
+    exporting: null,
+  };
 
   const $ = (id) => document.getElementById(id);
+
+  /* --- small helpers ------------------------------------------------------ */
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     Object.entries(attrs || {}).forEach(([key, value]) => {
+      if (value === null || value === undefined || value === false) return;
       if (key === "class") node.className = value;
       else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value);
+      else if (key === "checked" || key === "disabled" || key === "selected") node[key] = Boolean(value);
+      else node.setAttribute(key, value === true ? "" : String(value));
     });
-    children.flat().forEach((child) => {
-      if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+    children.flat(Infinity).forEach((child) => {
+      if (child !== null && child !== undefined && child !== false) {
+        node.append(child instanceof Node ? child : String(child));
+      }
     });
     return node;
   }
 
   async function api(path, options = {}) {
-    const response = await fetch(API + path, {
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
-      ...options,
-    });
+    let response;
+    try {
+      response = await fetch(API + path, {
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+        ...options,
+      });
+    } catch (error) {
+      return { ok: false, status: 0, body: { detail: "The server could not be reached. Check the connection and try again." } };
+    }
     const body = response.status === 204 ? null : await response.json().catch(() => null);
+    if (response.status === 401) {
+      announce("Your session has ended. Please log in again.");
+      window.location.assign("/accounts/login/?next=/reports");
+    }
     return { ok: response.ok, status: response.status, body };
   }
 
-  function isoDay(date) {
-    return new Date(date.getTime() - date.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+  function announce(text) {
+    const announcer = $("announcer");
+    announcer.textContent = "";
+    window.setTimeout(() => (announcer.textContent = text), 50);
   }
 
-  /* --- templates and the generate form --- */
+  function svgNode(markup) {
+    if (!markup) return null;
+    const parsed = new DOMParser().parseFromString(markup, "image/svg+xml");
+    const svg = parsed.documentElement;
+    if (svg.namespaceURI !== SVG_NS || svg.localName !== "svg" || parsed.getElementsByTagName("parsererror").length) return null;
+    svg.querySelectorAll("script, foreignObject").forEach((node) => node.remove());
+    return document.importNode(svg, true);
+  }
+
+  /* --- dates and numbers ---------------------------------------------------- */
+
+  const dayFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  const momentFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: TIME_ZONE });
+
+  function parseDay(iso) {
+    return new Date(iso + "T00:00:00Z");
+  }
+
+  function isoDay(date) {
+    return date.toISOString().slice(0, 10);
+  }
+
+  function addDays(date, days) {
+    return new Date(date.getTime() + days * 86400000);
+  }
+
+  function formatDay(iso) {
+    return iso ? dayFormat.format(parseDay(iso)) : "";
+  }
+
+  function formatMoment(iso) {
+    return iso ? momentFormat.format(new Date(iso)) : "";
+  }
+
+  function formatPeriod(start, end) {
+    return start === end ? formatDay(start) : `${formatDay(start)} – ${formatDay(end)}`;
+  }
+
+  function formatBytes(bytes) {
+    if (!bytes) return "0 KB";
+    if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  }
+
+  function formatSeconds(seconds) {
+    if (seconds === null || seconds === undefined) return "—";
+    if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+    return seconds < 60 ? `${seconds.toFixed(1)} s` : `${(seconds / 60).toFixed(1)} min`;
+  }
+
+  function formatPercent(fraction) {
+    return fraction === null || fraction === undefined ? "—" : `${(fraction * 100).toFixed(1)}%`;
+  }
+
+  function presetRange(preset) {
+    const today = parseDay(TODAY);
+    const year = today.getUTCFullYear();
+    const month = today.getUTCMonth();
+    switch (preset) {
+      case "last7":
+        return [addDays(today, -6), today];
+      case "last30":
+        return [addDays(today, -29), today];
+      case "last90":
+        return [addDays(today, -89), today];
+      case "this_month":
+        return [new Date(Date.UTC(year, month, 1)), today];
+      case "last_month":
+        return [new Date(Date.UTC(year, month - 1, 1)), new Date(Date.UTC(year, month, 0))];
+      case "this_year":
+        return [new Date(Date.UTC(year, 0, 1)), today];
+      default:
+        return null;
+    }
+  }
+
+  function applyPreset(preset) {
+    const range = presetRange(preset);
+    if (!range) return;
+    $("date_range_start").value = isoDay(range[0]);
+    $("date_range_end").value = isoDay(range[1]);
+    clearError("date_range_start");
+    clearError("date_range_end");
+  }
+
+  /* --- templates and the generate form ---------------------------------------- */
 
   async function loadTemplates() {
-    const { ok, body } = await api("templates/?page_size=100");
-    if (!ok) return;
+    const { ok, body } = await api("templates/cards/?page_size=100");
+    const container = $("template-cards");
+    container.setAttribute("aria-busy", "false");
+    if (!ok) {
+      container.replaceChildren(el("p", { class: "alert alert-error" }, (body && body.detail) || "The reports could not be loaded."));
+      return;
+    }
     state.templates = body.results;
-    const select = $("template");
-    select.replaceChildren(...state.templates.map((t) => el("option", { value: t.id }, t.name)));
+    if (!state.templates.length) {
+      container.replaceChildren(el("p", { class: "hint" }, "No report is available to your role."));
+      return;
+    }
+    container.replaceChildren(...state.templates.map((template, index) => templateCard(template, index === 0)));
+    $("list-type").append(...state.templates.map((t) => el("option", { value: t.report_type }, t.name)));
     showTemplate();
   }
 
+  function templateCard(template, checked) {
+    const id = `template-${template.id}`;
+    return el(
+      "label",
+      { class: "template-card", for: id, "data-report-type": template.report_type },
+      el("input", { type: "radio", name: "template", id, value: template.id, checked, class: "card-radio", onchange: showTemplate }),
+      el("span", { class: "card-name" }, template.name),
+      el("span", { class: "card-description" }, template.description),
+      el("span", { class: "card-contents" }, el("span", { class: "visually-hidden" }, "Contains: "), template.contents),
+      el(
+        "span",
+        { class: "card-formats" },
+        el("span", { class: "visually-hidden" }, "Formats: "),
+        template.supported_formats.map((format) => el("span", { class: `badge badge-${format.toLowerCase()}` }, FORMATS[format] ? FORMATS[format].name : format)),
+      ),
+    );
+  }
+
   function currentTemplate() {
-    return state.templates.find((t) => String(t.id) === $("template").value);
+    const chosen = document.querySelector("input[name=template]:checked");
+    return chosen ? state.templates.find((t) => String(t.id) === chosen.value) : null;
   }
 
   function showTemplate() {
     const template = currentTemplate();
     if (!template) return;
-    $("template-description").textContent = template.description;
-    $("export_format").replaceChildren(...template.supported_formats.map((f) => el("option", { value: f }, f)));
-    const filters = Object.entries(template.allowed_filters).map(([name, spec]) => {
-      const id = "filter-" + name;
-      const label = el("label", { for: id }, spec.label || name);
-      const control =
-        spec.type === "choice"
-          ? el("select", { id, name }, el("option", { value: "" }, "All"), spec.choices.map((c) => el("option", { value: c.value }, c.label)))
-          : el("input", { id, name, maxlength: spec.max_length || 100 });
-      return el("div", { class: "filter" }, label, control);
-    });
+    clearError("template");
+    const previous = document.querySelector("input[name=export_format]:checked");
+    const wanted = previous && template.supported_formats.includes(previous.value) ? previous.value : template.supported_formats[0];
+    $("formats").replaceChildren(...template.supported_formats.map((format) => formatChoice("export_format", `format-${format}`, format, format === wanted)));
+    $("suppress_small_counts").checked = Boolean(template.suppress_small_counts);
+    const filters = Object.entries(template.allowed_filters).map(([name, spec]) => filterControl(name, spec));
+    $("filters-group").hidden = filters.length === 0;
     $("filters").replaceChildren(...filters);
   }
 
-  function clearErrors() {
-    document.querySelectorAll(".field-error").forEach((p) => (p.textContent = ""));
+  function formatChoice(name, id, format, checked) {
+    const info = FORMATS[format] || { name: format, hint: "" };
+    return el(
+      "label",
+      { class: "format-choice", for: id },
+      el("input", { type: "radio", name, id, value: format, checked }),
+      el("span", { class: "format-name" }, info.name),
+      el("span", { class: "format-hint" }, info.hint),
+    );
   }
 
+  function filterControl(name, spec) {
+    const id = `filter-${name}`;
+    const label = spec.label || name;
+    const error = el("p", { class: "field-error", id: `error-${id}`, "data-for": `filters.${name}` });
+    const control =
+      spec.type === "choice"
+        ? el(
+            "select",
+            { id, name, "data-filter": name, "aria-describedby": error.id },
+            el("option", { value: "" }, `Any ${label.toLowerCase()}`),
+            spec.choices.map((choice) => el("option", { value: choice.value }, choice.label)),
+          )
+        : el("input", { id, name, "data-filter": name, maxlength: spec.max_length || 100, autocomplete: "off", placeholder: "Any", "aria-describedby": error.id });
+    return el("div", { class: "field" }, el("label", { for: id }, label), control, error);
+  }
+
+  function clearError(field) {
+    const target = document.querySelector(`.field-error[data-for="${field}"]`);
+    if (target) target.textContent = "";
+    const control = controlFor(field);
+    if (control) control.removeAttribute("aria-invalid");
+  }
+
+  function clearErrors() {
+    const form = $("generate-form");
+    form.querySelectorAll(".field-error").forEach((node) => (node.textContent = ""));
+    form.querySelectorAll("[aria-invalid]").forEach((node) => node.removeAttribute("aria-invalid"));
+  }
+
+  function controlFor(field) {
+    if (field.startsWith("filters.")) return $(`filter-${field.slice(8)}`);
+    if (field === "export_format") return document.querySelector("input[name=export_format]");
+    if (field === "template") return document.querySelector("input[name=template]");
+    return $(field);
+  }
+
+  function friendly(field, message) {
+    const known = FRIENDLY[message];
+    if (!known) return message;
+    return known[field] || known["*"];
+  }
+
+  function messages(value) {
+    if (Array.isArray(value)) return value.map(String);
+    if (value && typeof value === "object") return Object.values(value).flatMap(messages);
+    return [String(value)];
+  }
+
+  /* Errors from the API as {field: [messages]}; filters as {filters: {name: [messages]}}. */
   function showErrors(errors) {
-    Object.entries(errors || {}).forEach(([field, messages]) => {
-      const target = document.querySelector(`.field-error[data-for="${field}"]`) || document.querySelector('.field-error[data-for="non_field_errors"]');
-      const text = Array.isArray(messages) ? messages.join(" ") : typeof messages === "object" ? Object.entries(messages).map(([k, v]) => `${k}: ${[].concat(v).join(" ")}`).join(" ") : String(messages);
-      target.textContent = text;
+    const shown = [];
+    Object.entries(errors || {}).forEach(([field, value]) => {
+      if (field === "filters" && value && !Array.isArray(value) && typeof value === "object") {
+        Object.entries(value).forEach(([name, nested]) => shown.push([`filters.${name}`, messages(nested)]));
+      } else {
+        shown.push([field, messages(value)]);
+      }
     });
+    let first = null;
+    shown.forEach(([field, list]) => {
+      const target = document.querySelector(`#generate-form .field-error[data-for="${field}"]`) || $("error-non_field_errors");
+      target.textContent = list.map((message) => friendly(field, message)).join(" ");
+      const control = controlFor(field);
+      if (control) {
+        control.setAttribute("aria-invalid", "true");
+        first = first || control;
+      }
+    });
+    if (first) first.focus();
   }
 
   async function generate(event) {
     event.preventDefault();
     clearErrors();
-    $("generate-message").textContent = "";
+    const message = $("generate-message");
+    message.textContent = "";
+    message.classList.remove("is-error");
     const template = currentTemplate();
+    if (!template) {
+      $("error-template").textContent = "Choose a report first.";
+      return;
+    }
     const filters = {};
-    $("filters").querySelectorAll("select, input").forEach((control) => {
-      if (control.value) filters[control.name] = control.value;
+    $("filters").querySelectorAll("[data-filter]").forEach((control) => {
+      if (control.value.trim()) filters[control.dataset.filter] = control.value.trim();
     });
+    const format = document.querySelector("input[name=export_format]:checked");
     const payload = {
       date_range_start: $("date_range_start").value,
       date_range_end: $("date_range_end").value,
-      export_format: $("export_format").value,
-      title: $("title").value,
+      export_format: format ? format.value : "",
+      title: $("title").value.trim(),
       filters,
+      suppress_small_counts: $("suppress_small_counts").checked,
     };
+    const button = $("generate-button");
+    button.disabled = true;
     const { ok, status, body } = await api(`templates/${template.id}/generate/`, { method: "POST", body: JSON.stringify(payload) });
+    button.disabled = false;
     if (ok) {
-      $("generate-message").textContent = `Report queued: ${body.title}`;
+      message.textContent = `“${body.title}” is being prepared. It appears under My reports and updates by itself.`;
+      $("title").value = "";
+      $("list-status").value = "";
+      $("list-type").value = "";
       state.page = 1;
-      refresh();
-    } else if (status === 400) {
+      state.pollDelay = POLL_FIRST;
+      await loadReports();
+      loadDashboard();
+    } else if (status === 400 && body) {
       showErrors(body);
+      message.classList.add("is-error");
+      message.textContent = "Please correct the highlighted fields.";
     } else {
-      showErrors({ non_field_errors: [(body && body.detail) || "The report could not be requested."] });
+      $("error-non_field_errors").textContent = (body && body.detail) || "The report could not be requested. Please try again.";
     }
   }
 
-  /* --- my reports --- */
+  /* --- my reports --------------------------------------------------------------- */
 
-  function statusCell(report) {
-    const chip = el("span", { class: "chip chip-" + report.status.toLowerCase() }, report.status.charAt(0) + report.status.slice(1).toLowerCase());
-    if (IN_PROGRESS.has(report.status)) {
-      return [chip, el("progress", { max: 100, value: report.progress_percentage, "aria-label": `Progress of ${report.title}` }, `${report.progress_percentage}%`)];
-    }
-    if (report.status === "FAILED") return [chip, el("p", { class: "error" }, report.error_message)];
-    if (report.status === "EXPIRED") return [chip, el("p", { class: "hint" }, "Expired " + new Date(report.expires_at || report.completed_at).toLocaleDateString())];
-    return [chip];
+  function listQuery() {
+    const params = new URLSearchParams({ page: state.page, page_size: PAGE_SIZE });
+    if ($("list-status").value) params.set("status", $("list-status").value);
+    if ($("list-type").value) params.set("report_type", $("list-type").value);
+    return params.toString();
   }
 
-  function actions(report) {
-    const buttons = [];
-    if (report.status === "COMPLETED") {
-      buttons.push(el("a", { class: "button primary", href: `${API}generated/${report.id}/download/` }, "Download"));
+  async function loadReports() {
+    const { ok, body } = await api(`generated/?${listQuery()}`);
+    const list = $("report-list");
+    list.setAttribute("aria-busy", "false");
+    if (!ok) {
+      if (body && body.detail === "Invalid page." && state.page > 1) {
+        state.page -= 1;
+        return loadReports();
+      }
+      list.replaceChildren(el("li", { class: "empty" }, (body && body.detail) || "Your reports could not be loaded."));
+      return;
     }
-    buttons.push(
-      el("button", {
-        type: "button",
-        class: "danger",
-        "aria-label": `Delete ${report.title}`,
-        onclick: async () => {
-          if (!window.confirm(`Delete "${report.title}"? This cannot be undone.`)) return;
-          await api(`generated/${report.id}/`, { method: "DELETE" });
-          refresh();
-        },
-      }, "Delete"),
-    );
-    return buttons;
-  }
-
-  function renderReports(body) {
-    const rows = body.results.map((r) =>
-      el("tr", { class: r.status === "EXPIRED" ? "expired" : "" },
-        el("td", {}, el("strong", {}, r.title), el("br"), el("span", { class: "hint" }, r.template_name)),
-        el("td", {}, `${r.date_range_start} – ${r.date_range_end}`),
-        el("td", {}, r.export_format),
-        el("td", { "aria-live": "polite" }, statusCell(r)),
-        el("td", {}, new Date(r.created_at).toLocaleString()),
-        el("td", { class: "actions" }, actions(r)),
-      ),
-    );
-    $("report-rows").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 6, class: "hint" }, "No reports yet. Generate one above."))]));
-    const pages = Math.max(1, Math.ceil(body.count / 20));
+    state.reports = body.results;
+    const focus = focusedAction();
+    list.replaceChildren(...(state.reports.length ? state.reports.map(reportItem) : [emptyItem()]));
+    restoreFocus(focus);
+    const pages = Math.max(1, Math.ceil(body.count / PAGE_SIZE));
     $("page-info").textContent = `Page ${state.page} of ${pages}`;
     $("prev-page").disabled = !body.previous;
     $("next-page").disabled = !body.next;
-    return body.results.some((r) => IN_PROGRESS.has(r.status));
+    $("list-summary").textContent = body.count === 1 ? "1 report" : `${body.count} reports`;
+    schedulePoll();
   }
 
-  function renderDashboard(data) {
-    const figures = [
-      ["Reports", data.totals.reports],
-      ["Completed", data.totals.completed],
-      ["In progress", data.totals.pending + data.totals.generating],
-      ["Failed", data.totals.failed],
-      ["Downloads", data.total_downloads],
-      ["Average generation", data.average_generation_seconds === null ? "—" : `${data.average_generation_seconds.toFixed(1)} s`],
-      ["Failure rate", data.failure_rate === null ? "—" : `${(data.failure_rate * 100).toFixed(1)}%`],
-      ["Storage used", `${(data.storage_bytes / 1024).toFixed(0)} KB`],
-    ];
-    $("dashboard").replaceChildren(...figures.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
+  function emptyItem() {
+    const filtered = $("list-status").value || $("list-type").value;
+    return el("li", { class: "empty" }, filtered ? "No reports match these filters." : "No reports yet. Choose a report above and generate it.");
   }
 
-  async function refresh() {
-    clearTimeout(state.pollTimer);
-    const [list, dashboard] = await Promise.all([api(`generated/?page=${state.page}`), api("generated/dashboard/")]);
-    if (dashboard.ok) renderDashboard(dashboard.body);
-    if (!list.ok) return;
-    if (renderReports(list.body)) {
-      state.pollTimer = setTimeout(refresh, state.pollDelay);
-      state.pollDelay = Math.min(state.pollDelay * 1.5, 10000);
+  function isExpired(report) {
+    return report.status === "EXPIRED" || (report.status === "COMPLETED" && report.expires_at && new Date(report.expires_at) <= new Date());
+  }
+
+  function reportItem(report) {
+    const expired = isExpired(report);
+    const status = expired ? "EXPIRED" : report.status;
+    const format = FORMATS[report.export_format] ? FORMATS[report.export_format].name : report.export_format;
+    const details = [report.template_name, format, formatPeriod(report.date_range_start, report.date_range_end)];
+    const requested = `Requested ${formatMoment(report.created_at)}` + (IS_ADMIN ? ` by ${report.generated_by_name}` : "");
+    return el(
+      "li",
+      { class: `report status-${status.toLowerCase()}`, id: `report-${report.id}`, "data-report-id": report.id, "data-status": status },
+      el(
+        "div",
+        { class: "report-main" },
+        el("h3", { class: "report-title" }, report.title),
+        el("p", { class: "report-details" }, details.join(" · ")),
+        el("p", { class: "report-requested" }, requested),
+      ),
+      el("div", { class: "report-state" }, statusChip(status), stateDetail(report, status)),
+      el("div", { class: "report-actions" }, actions(report, status)),
+    );
+  }
+
+  function statusChip(status) {
+    return el("span", { class: `chip chip-${status.toLowerCase()}`, "data-role": "status" }, STATUS_NAMES[status] || status);
+  }
+
+  function stateDetail(report, status) {
+    if (IN_PROGRESS.has(status)) {
+      return el(
+        "div",
+        { class: "progress-wrap" },
+        el("progress", { max: 100, value: report.progress_percentage, "aria-label": `Progress of ${report.title}` }),
+        el("span", { class: "progress-text", "data-role": "progress-text" }, progressText(report)),
+      );
+    }
+    if (status === "FAILED") return el("p", { class: "report-error", "data-role": "error" }, report.error_message || "The report could not be generated.");
+    if (status === "EXPIRED") return el("p", { class: "report-note" }, `Expired on ${formatMoment(report.expires_at)}`);
+    if (status === "COMPLETED") {
+      const facts = [formatBytes(report.file_size)];
+      if (report.generation_seconds !== null) facts.push(`made in ${formatSeconds(report.generation_seconds)}`);
+      if (report.expires_at) facts.push(`kept until ${formatMoment(report.expires_at)}`);
+      return el("p", { class: "report-note" }, facts.join(" · "));
+    }
+    return null;
+  }
+
+  function progressText(report) {
+    return report.status === "PENDING" ? "Waiting for a worker…" : `${report.progress_percentage}% done`;
+  }
+
+  function actionButton(label, action, report, extra) {
+    return el("button", { type: "button", class: `button ${extra || ""}`.trim(), "data-action": action, "data-report": report.id, "aria-label": `${label}: ${report.title}` }, label);
+  }
+
+  function actions(report, status) {
+    const buttons = [];
+    if (status === "COMPLETED") {
+      buttons.push(
+        el("a", { class: "button primary", href: `${API}generated/${report.id}/download/`, download: "", "data-action": "download", "data-report": report.id, "aria-label": `Download: ${report.title}` }, "Download"),
+        actionButton("Preview", "preview", report),
+        actionButton("Export as…", "export", report),
+      );
+    } else if (status === "FAILED") {
+      buttons.push(actionButton("Retry", "retry", report, "primary"));
+    } else if (status === "EXPIRED") {
+      buttons.push(actionButton("Generate again", "export", report));
+    }
+    buttons.push(actionButton("Delete", "delete", report, "danger-quiet"));
+    return buttons;
+  }
+
+  function focusedAction() {
+    const active = document.activeElement;
+    return active && active.dataset && active.dataset.action ? { action: active.dataset.action, report: active.dataset.report } : null;
+  }
+
+  function restoreFocus(focus) {
+    if (!focus) return;
+    const again = document.querySelector(`[data-action="${focus.action}"][data-report="${focus.report}"]`);
+    if (again) again.focus();
+    else $("my-reports-heading").focus();
+  }
+
+  function findReport(id) {
+    return state.reports.find((r) => String(r.id) === String(id));
+  }
+
+  async function onListClick(event) {
+    const button = event.target.closest("button[data-action]");
+    if (!button) return;
+    const report = findReport(button.dataset.report);
+    if (!report) return;
+    if (button.dataset.action === "delete") await deleteReport(report);
+    else if (button.dataset.action === "retry") await retryReport(report, button);
+    else if (button.dataset.action === "export") openExport(report);
+    else if (button.dataset.action === "preview") await openPreview(report);
+  }
+
+  function confirmDialog(text) {
+    const dialog = $("confirm-dialog");
+    $("confirm-text").textContent = text;
+    dialog.returnValue = "";
+    dialog.showModal();
+    return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true }));
+  }
+
+  async function deleteReport(report) {
+    const confirmed = await confirmDialog(`“${report.title}” and its file will be deleted. This cannot be undone.`);
+    if (!confirmed) return;
+    const { ok, status, body } = await api(`generated/${report.id}/`, { method: "DELETE" });
+    if (ok || status === 404) {
+      announce(`“${report.title}” was deleted.`);
+      $("my-reports-heading").focus();
+      await loadReports();
+      loadDashboard();
     } else {
-      state.pollDelay = 1000;
+      announce((body && body.detail) || "The report could not be deleted.");
     }
   }
 
-  /* --- start --- */
+  async function retryReport(report, button) {
+    button.disabled = true;
+    const { ok, body } = await api(`generated/${report.id}/retry/`, { method: "POST" });
+    if (ok) {
+      announce(`“${report.title}” was queued again.`);
+      state.pollDelay = POLL_FIRST;
+      await loadReports();
+      loadDashboard();
+    } else {
+      button.disabled = false;
+      announce((body && body.detail) || "The report could not be retried.");
+    }
+  }
 
-  const today = new Date();
-  $("date_range_end").value = isoDay(today);
-  $("date_range_start").value = isoDay(new Date(today.getTime() - 29 * 86400000));
-  $("template").addEventListener("change", showTemplate);
-  $("generate-form").addEventListener("submit", generate);
-  $("prev-page").addEventListener("click", () => { state.page -= 1; refresh(); });
-  $("next-page").addEventListener("click", () => { state.page += 1; refresh(); });
-  loadTemplates();
-  refresh();
+  /* --- export as ------------------------------------------------------------------ */
+
+  function openExport(report) {
+    const template = state.templates.find((t) => t.id === report.template_id);
+    const formats = template ? template.supported_formats : Object.keys(FORMATS);
+    const expired = isExpired(report);
+    const choice = expired ? report.export_format : formats.find((f) => f !== report.export_format) || formats[0];
+    state.exporting = report;
+    $("export-title").textContent = expired ? "Generate again" : "Export as another format";
+    $("export-submit").textContent = expired ? "Generate" : "Export";
+    $("export-text").textContent = `A new report “${report.title}” for ${formatPeriod(report.date_range_start, report.date_range_end)}, with the same filters, computed from the clinic's current data.`;
+    $("export-formats").replaceChildren(...formats.map((format) => formatChoice("export_as", `export-format-${format}`, format, format === choice)));
+    $("export-error").textContent = "";
+    $("export-submit").disabled = false;
+    $("export-dialog").showModal();
+  }
+
+  async function submitExport(event) {
+    event.preventDefault();
+    const report = state.exporting;
+    const chosen = document.querySelector("input[name=export_as]:checked");
+    if (!report || !chosen) return;
+    $("export-submit").disabled = true;
+    const { ok, body } = await api(`generated/${report.id}/export/`, { method: "POST", body: JSON.stringify({ export_format: chosen.value }) });
+    $("export-submit").disabled = false;
+    if (!ok) {
+      $("export-error").textContent = body ? messages(body.export_format || body.detail || body).join(" ") : "The report could not be exported.";
+      return;
+    }
+    $("export-dialog").close();
+    announce(`“${body.title}” as ${FORMATS[body.export_format].name} is being prepared.`);
+    $("list-status").value = "";
+    state.page = 1;
+    state.pollDelay = POLL_FIRST;
+    await loadReports();
+    loadDashboard();
+  }
+
+  /* --- live progress -------------------------------------------------------------- */
+
+  function schedulePoll() {
+    window.clearTimeout(state.pollTimer);
+    state.pollTimer = null;
+    if (!state.reports.some((r) => IN_PROGRESS.has(r.status))) {
+      state.pollDelay = POLL_FIRST;
+      return;
+    }
+    state.pollTimer = window.setTimeout(poll, state.pollDelay);
+  }
+
+  async function poll() {
+    state.pollTimer = null;
+    if (document.hidden) return; // resumed by visibilitychange
+    const watched = state.reports.filter((r) => IN_PROGRESS.has(r.status));
+    if (!watched.length) return;
+    const { ok, body } = await api(`generated/status/?ids=${watched.map((r) => r.id).join(",")}`);
+    if (!ok) {
+      state.pollDelay = Math.min(state.pollDelay * POLL_FACTOR, POLL_MAX);
+      return schedulePoll();
+    }
+    const latest = new Map(body.results.map((s) => [s.id, s]));
+    let moved = false;
+    let finished = false;
+    watched.forEach((report) => {
+      const now = latest.get(report.id);
+      if (!now) {
+        finished = true; // deleted meanwhile
+        return;
+      }
+      if (now.status !== report.status || now.progress_percentage !== report.progress_percentage) moved = true;
+      Object.assign(report, now);
+      if (IN_PROGRESS.has(now.status)) updateProgress(report);
+      else {
+        finished = true;
+        announce(now.status === "COMPLETED" ? `“${report.title}” is ready to download.` : `“${report.title}” failed. ${now.error_message}`);
+      }
+    });
+    if (finished) {
+      state.pollDelay = POLL_FIRST;
+      await loadReports();
+      loadDashboard();
+      return;
+    }
+    state.pollDelay = moved ? POLL_FIRST : Math.min(state.pollDelay * POLL_FACTOR, POLL_MAX);
+    schedulePoll();
+  }
+
+  function updateProgress(report) {
+    const item = $(`report-${report.id}`);
+    if (!item) return;
+    if (item.dataset.status !== report.status) {
+      item.dataset.status = report.status;
+      item.className = `report status-${report.status.toLowerCase()}`;
+      item.querySelector("[data-role=status]").replaceWith(statusChip(report.status));
+    }
+    const bar = item.querySelector("progress");
+    if (bar) bar.value = report.progress_percentage;
+    const text = item.querySelector("[data-role=progress-text]");
+    if (text) text.textContent = progressText(report);
+  }
+
+  /* --- preview ---------------------------------------------------------------------- */
+
+  async function openPreview(report) {
+    const dialog = $("preview-dialog");
+    const body = $("preview-body");
+    $("preview-title").textContent = report.title;
+    $("preview-meta").textContent = "";
+    $("preview-download").href = `${API}generated/${report.id}/download/`;
+    $("preview-download").setAttribute("aria-label", `Download: ${report.title}`);
+    body.replaceChildren(el("p", { class: "hint" }, "Loading the preview…"));
+    body.setAttribute("aria-busy", "true");
+    dialog.showModal();
+    const { ok, body: data } = await api(`generated/${report.id}/preview/`);
+    body.setAttribute("aria-busy", "false");
+    if (!ok) {
+      body.replaceChildren(el("p", { class: "alert alert-error" }, (data && data.detail) || "The preview could not be loaded."));
+      return;
+    }
+    $("preview-meta").textContent = [
+      formatPeriod(data.period.start, data.period.end),
+      `Filters: ${data.filters}`,
+      `${data.record_count.toLocaleString()} records`,
+      `Generated ${formatMoment(data.generated_at)}`,
+    ].join(" · ");
+    const parts = [
+      data.notes.map((note) => el("p", { class: "note" }, note)),
+      el("h3", { class: "preview-heading" }, "Figures"),
+      el("dl", { class: "figures" }, data.summary.map((figure) => el("div", { class: "figure" }, el("dt", {}, figure.label), el("dd", {}, figure.text)))),
+      data.charts.length ? [el("h3", { class: "preview-heading" }, "Charts"), el("div", { class: "chart-grid preview-charts" }, data.charts.map(chartFigure))] : [],
+      data.sections.length ? [el("h3", { class: "preview-heading" }, "Tables"), data.sections.map(sectionTable)] : [],
+    ];
+    body.replaceChildren(...parts.flat(Infinity));
+  }
+
+  function sectionTable(section) {
+    const head = el("tr", {}, section.columns.map((column, index) => el("th", { scope: "col", class: section.numeric[index] ? "num" : "" }, column)));
+    const rows = section.rows.map((row) => el("tr", {}, row.map((cell, index) => el("td", { class: section.numeric[index] ? "num" : "" }, cell))));
+    return el(
+      "details",
+      { class: "section-table" },
+      el("summary", {}, section.title, el("span", { class: "hint" }, ` (${section.rows.length} ${section.rows.length === 1 ? "row" : "rows"})`)),
+      section.rows.length
+        ? el("div", { class: "table-scroll" }, el("table", {}, el("caption", { class: "visually-hidden" }, section.title), el("thead", {}, head), el("tbody", {}, rows)))
+        : el("p", { class: "hint" }, "No rows in this period."),
+    );
+  }
+
+  function chartFigure(chart) {
+    const drawing = svgNode(chart.svg);
+    return el(
+      "figure",
+      { class: "chart-card", "data-chart": chart.key },
+      el("figcaption", {}, chart.title),
+      drawing || el("p", { class: "chart-empty" }, "Nothing to chart yet."),
+      drawing ? el("p", { class: "visually-hidden" }, chart.description) : null,
+    );
+  }
+
+  /* --- dashboard --------------------------------------------------------------------- */
+
+  async function loadDashboard() {
+    const [figures, drawn] = await Promise.all([api("generated/dashboard/"), api("generated/dashboard/charts/")]);
+    if (figures.ok) renderFigures(figures.body);
+    if (drawn.ok) $("dashboard-charts").replaceChildren(...drawn.body.charts.map(chartFigure));
+  }
+
+  function renderFigures(data) {
+    const totals = data.totals;
+    const tiles = [
+      ["Reports", totals.reports.toLocaleString(), IS_ADMIN ? "requested by everyone" : "requested by you"],
+      ["Completed", totals.completed.toLocaleString(), "ready or downloaded"],
+      ["In progress", (totals.pending + totals.generating).toLocaleString(), "waiting or generating"],
+      ["Failed", totals.failed.toLocaleString(), "can be retried"],
+      ["Failure rate", formatPercent(data.failure_rate), "of finished reports"],
+      ["Generation time", formatSeconds(data.average_generation_seconds), "average per report"],
+      ["Storage used", formatBytes(data.storage_bytes), "by report files"],
+      ["Downloads", data.total_downloads.toLocaleString(), "files downloaded"],
+    ];
+    const kpis = $("kpis");
+    kpis.setAttribute("aria-busy", "false");
+    kpis.replaceChildren(...tiles.map(([term, value, hint]) => el("div", { class: "kpi" }, el("dt", {}, term), el("dd", {}, el("span", { class: "kpi-value" }, value), el("span", { class: "kpi-hint" }, hint)))));
+  }
+
+  /* --- start -------------------------------------------------------------------------- */
+
+  function start() {
+    applyPreset("last30");
+    $("presets").addEventListener("change", (event) => applyPreset(event.target.value));
+    ["date_range_start", "date_range_end"].forEach((id) =>
+      $(id).addEventListener("input", () => {
+        document.querySelector("input[name=preset][value=custom]").checked = true;
+        clearError(id);
+      }),
+    );
+    $("title").addEventListener("input", () => clearError("title"));
+    $("filters").addEventListener("change", (event) => event.target.dataset.filter && clearError(`filters.${event.target.dataset.filter}`));
+    $("generate-form").addEventListener("submit", generate);
+    $("report-list").addEventListener("click", onListClick);
+    $("list-status").addEventListener("change", () => {
+      state.page = 1;
+      loadReports();
+    });
+    $("list-type").addEventListener("change", () => {
+      state.page = 1;
+      loadReports();
+    });
+    $("prev-page").addEventListener("click", () => {
+      state.page -= 1;
+      loadReports();
+    });
+    $("next-page").addEventListener("click", () => {
+      state.page += 1;
+      loadReports();
+    });
+    $("export-form").addEventListener("submit", submitExport);
+    $("export-cancel").addEventListener("click", () => $("export-dialog").close());
+    $("preview-close").addEventListener("click", () => $("preview-dialog").close());
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden && !state.pollTimer) schedulePoll();
+    });
+    $("my-reports-heading").setAttribute("tabindex", "-1");
+    loadTemplates();
+    loadReports();
+    loadDashboard();
+  }
+
+  start();
 })();

@@ -1,0 +1,1 @@
+"""The performance benchmark: a synthetic clinic network, the reports against bare SQL, the API under load."""

@@ -1,0 +1,164 @@
+"""Serializers of the API actions the /reports page needs: cards, bulk status, preview, retry, export, charts."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from reports import charts
+from reports.api.serializers import ReportTemplateSerializer
+from reports.document import is_rate
+from reports.renderers import ExportFormat
+from reports.renderers.cells import filters_text, is_number
+from reports.renderers.pdf import display
+
+MAX_STATUS_IDS = 100
+MAX_ID = 10**18 - 1
+
+# What each report holds, in one line, for the template cards (a test checks every type has one).
+CONTENTS = {
+    "PATIENT_SUMMARY": "Total, new and active patients · by sex, age band and patient type",
+    "VISIT_TRENDS": "Medical and dental visits, daily average, busiest hour and weekday · by month, hour and weekday",
+    "TREATMENT_OUTCOMES": "Success and follow-up rates · outcomes · top 10 diagnoses with their success rates",
+    "FEEDBACK_ANALYSIS": "Average rating, satisfaction, recommend and response times · ratings by month · comments",
+    "COMPREHENSIVE_ANALYTICS": "Headline figures of every report · user activity by role · visits per clinician a day",
+    "MEDICAL_STATISTICS": "Top diagnoses, fever share · blood pressure and BMI bands · by patient type and month",
+    "DENTAL_STATISTICS": "Preventive-care rate, pain level · procedures, oral hygiene, gum condition, priority",
+    "CAMPAIGN_PERFORMANCE": "Views, participants, attendance and reach per campaign · by type · login adoption",
+}
+
+
+class TemplateCardSerializer(ReportTemplateSerializer):
+    """A template as the page's card: the template's fields and a one-line preview of its contents."""
+
+    contents = serializers.SerializerMethodField()
+
+    class Meta(ReportTemplateSerializer.Meta):
+        fields = [*ReportTemplateSerializer.Meta.fields, "contents"]
+
+    def get_contents(self, template) -> str:
+        return CONTENTS.get(template.report_type, "")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ReportIdsField(serializers.Field):
+    """Report ids as a comma-separated list: ``1,2,3``."""
+
+    default_error_messages = {
+        "invalid": "Give report ids as whole numbers separated by commas, for example 1,2,3.",
+        "too_many": f"Ask for at most {MAX_STATUS_IDS} reports at a time.",
+    }
+
+    def to_internal_value(self, data):
+        parts = [part.strip() for part in str(data).split(",")]
+        if not all(part.isdigit() and 0 < int(part) <= MAX_ID for part in parts):
+            self.fail("invalid")
+        ids = list(dict.fromkeys(int(part) for part in parts))
+        if len(ids) > MAX_STATUS_IDS:
+            self.fail("too_many")
+        return ids
+
+    def to_representation(self, value):
+        return ",".join(str(pk) for pk in value)
+
+
+class StatusQuerySerializer(serializers.Serializer):
+    ids = ReportIdsField(help_text=f"Comma-separated report ids, at most {MAX_STATUS_IDS}.")
+
+
+class ExportAsSerializer(serializers.Serializer):
+    export_format = serializers.ChoiceField(choices=ExportFormat.choices)
+
+    def validate_export_format(self, value):
+        template = self.context["template"]
+        if value not in template.supported_formats:
+            raise serializers.ValidationError(
+                f"This report can be exported as {', '.join(template.supported_formats)}, not {value}."
+            )
+        return value
+
+
+class FigureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.JSONField(help_text="The number (rates as fractions 0-1), text or null")
+    text = serializers.CharField(help_text="The value as printed in the PDF")
+    is_rate = serializers.BooleanField()
+
+
+class PreviewSectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField(), help_text="Column labels")
+    numeric = serializers.ListField(child=serializers.BooleanField(), help_text="Which columns hold numbers")
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()), help_text="As printed")
+
+
+class ChartSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField(help_text="What the chart shows, in words")
+    svg = serializers.CharField(help_text="Inline SVG markup, or empty when there is nothing to draw")
+
+
+class PreviewSerializer(serializers.Serializer):
+    """A completed report's stored document as the page shows it: figures, tables and charts."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    report_type = serializers.CharField()
+    export_format = serializers.CharField()
+    period = serializers.DictField()
+    filters = serializers.CharField(help_text="The filters in words")
+    generated_at = serializers.CharField()
+    record_count = serializers.JSONField(help_text="A whole number, or the marker of a suppressed small count")
+    notes = serializers.ListField(child=serializers.CharField())
+    summary = FigureSerializer(many=True)
+    sections = PreviewSectionSerializer(many=True)
+    charts = ChartSerializer(many=True)
+
+
+def preview(report, document):
+    """The data of ``PreviewSerializer`` for a report and its document; charts from ``reports.charts``."""
+    sections = []
+    for section in document.sections:
+        numeric = [any(is_number(row[index]) for row in section.rows) for index in range(len(section.columns))]
+        sections.append(
+            {
+                "key": section.key,
+                "title": section.title,
+                "columns": [document.label(column) for column in section.columns],
+                "numeric": numeric,
+                "rows": [
+                    [display(key, value) for key, value in zip(section.columns, row, strict=True)]
+                    for row in section.rows
+                ],
+            }
+        )
+    return {
+        "id": report.pk,
+        "title": document.title,
+        "report_type": document.report_type,
+        "export_format": report.export_format,
+        "period": document.period,
+        "filters": filters_text(document),
+        "generated_at": document.generated_at,
+        "record_count": document.record_count,
+        "notes": document.notes,
+        "summary": [
+            {
+                "key": key,
+                "label": document.label(key),
+                "value": value,
+                "text": display(key, value),
+                "is_rate": is_rate(key),
+            }
+            for key, value in document.summary.items()
+        ],
+        "sections": sections,
+        "charts": [chart.as_dict() for chart in charts.page_charts(document)],
+    }
+
+
+class DashboardChartsSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=["system", "own"], help_text="system: every user's reports (ADMIN)")
+    charts = ChartSerializer(many=True)

@@ -1,0 +1,44 @@
+"""The API reads JSON only, of bounded size and depth; too large a body is a 413."""
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import JSONParser
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class RequestTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON bodies up to ``API_MAX_BODY_BYTES``; too deep nesting is a 400, not a crash."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_BODY_BYTES
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise RequestTooLarge(f"The request body must be at most {limit} bytes.")
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            return json.loads(body.decode(encoding), parse_constant=_reject_constant)
+        except RecursionError as error:
+            raise ParseError("The JSON is nested too deeply.") from error
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ParseError("The body is not valid JSON.") from error
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def exception_handler(exc, context):
+    """DRF's handler, also answering Django's body-size limit as a JSON 413."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,107 @@
+"""The audit trail: who tried to generate, download or delete which report, and what happened."""
+
+import csv
+import ipaddress
+
+from django.conf import settings
+from django.utils import timezone
+
+from reports.models import AccessOutcome, ReportAccessEvent
+from reports.renderers.cells import is_formula_like
+
+EXPORT_COLUMNS = [
+    "occurred_at",
+    "username",
+    "action",
+    "outcome",
+    "status_code",
+    "report_id",
+    "template_id",
+    "tier",
+    "client_ip",
+    "user_agent",
+]
+
+OUTCOMES_BY_STATUS = {
+    200: AccessOutcome.SERVED,
+    202: AccessOutcome.ACCEPTED,
+    204: AccessOutcome.DELETED,
+    400: AccessOutcome.REJECTED,
+    401: AccessOutcome.NOT_AUTHENTICATED,
+    403: AccessOutcome.DENIED,
+    404: AccessOutcome.NOT_FOUND,
+    409: AccessOutcome.NOT_READY,
+    410: AccessOutcome.EXPIRED,
+    429: AccessOutcome.THROTTLED,
+}
+
+
+def outcome_for(status_code):
+    return OUTCOMES_BY_STATUS.get(status_code, AccessOutcome.UNAVAILABLE)
+
+
+def _address(value):
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request):
+    """The client's address; X-Forwarded-For is believed only when sent by a trusted proxy.
+
+    Walking the forwarded chain from the right, trusted proxies are skipped and the
+    first other address is the client's.
+    """
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    trusted = settings.TRUSTED_PROXIES
+    if remote is None or remote not in trusted:
+        return remote
+    chain = [_address(part) for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for address in reversed(chain):
+        if address is None:
+            return remote
+        if address not in trusted:
+            return address
+    return remote
+
+
+def record_access(request, *, action, status_code, report_id=None, template_id=None, tier=""):
+    """Write one audit event; raises if it cannot be written (the caller must not serve then)."""
+    user = request.user if request.user.is_authenticated else None
+    return ReportAccessEvent.objects.create(
+        user=user,
+        username=user.get_username() if user else "",
+        action=action,
+        outcome=outcome_for(status_code),
+        status_code=status_code,
+        report_id=report_id,
+        template_id=template_id,
+        tier=tier,
+        client_ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
+    )
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming CSV."""
+
+    def write(self, value):
+        return value
+
+
+def _cell(value):
+    text = "" if value is None else str(value)
+    return "'" + text if is_formula_like(text) else text
+
+
+def csv_lines(events):
+    """The events as CSV lines (header first), streamed from the database in chunks."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_COLUMNS)
+    for row in events.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000):
+        yield writer.writerow([_cell(value) for value in row])
+
+
+def csv_filename():
+    return f"report-access-events_{timezone.localdate():%Y-%m-%d}.csv"

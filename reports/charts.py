@@ -1,0 +1,387 @@
+"""The one chart definition: reportlab drawings, drawn into the PDF as they are and rendered to SVG for the page.
+
+A report document's charts (``document_chart``) and the dashboard's
+(``dashboard_charts``) are built here once; the PDF renderer adds the drawings to
+its story and the page receives ``svg(drawing)``, so the two cannot disagree.
+"""
+
+from dataclasses import dataclass
+
+from reportlab.graphics import renderSVG
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.charts.piecharts import Pie
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from reports.document import is_rate
+
+FONT, FONT_BOLD = "Helvetica", "Helvetica-Bold"
+SVG_FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
+INK = colors.HexColor("#263238")
+MUTED = colors.HexColor("#5F6F7F")
+RULE = colors.HexColor("#C9D3DD")
+PALETTE = [
+    colors.HexColor(code)
+    for code in ("#2E5C8A", "#5FA8A0", "#E0A458", "#8E7DBE", "#C8675C", "#7A8B99", "#A3C4DC", "#B9D7A8", "#F2C6A0")
+]
+STATUS_COLORS = {
+    "COMPLETED": colors.HexColor("#2E7D4F"),
+    "FAILED": colors.HexColor("#C0392B"),
+    "PENDING": colors.HexColor("#E0A458"),
+    "GENERATING": colors.HexColor("#2E5C8A"),
+    "EXPIRED": colors.HexColor("#9AA5B1"),
+}
+LABEL_LENGTH = 40
+PIE_SLICES = len(PALETTE)
+AXIS_FONT_SIZE = 7
+# Page charts are drawn narrower than the PDF's so their text reads larger once scaled to the screen.
+PAGE_WIDTH = 360
+DASHBOARD_WIDTH, DASHBOARD_HEIGHT, DASHBOARD_FONT_SIZE = 300, 190, 9
+DAY_LABEL_EVERY = 5
+FORMAT_NAMES = {"EXCEL": "Excel"}
+
+
+def short(label, length=LABEL_LENGTH):
+    return label if len(label) <= length else label[: length - 1] + "…"
+
+
+def palette(index):
+    return PALETTE[index % len(PALETTE)]
+
+
+# --- a report document's charts ------------------------------------------------
+
+
+def document_chart(document, chart, width):
+    """The drawing of one of a document's charts, or None when there is nothing to draw."""
+    categories, series = document.chart_data(chart)
+    if not categories:
+        return None
+    labels = [short(name) for name in categories]
+    # A suppressed value (its marker text) is missing: no bar, a gap in a line; a pie would misstate the shares.
+    series = [(name, [None if isinstance(value, str) else value for value in values]) for name, values in series]
+    if all(value is None for _, values in series for value in values):
+        return None
+    if chart.kind == "pie":
+        return None if None in series[0][1] else pie(labels, series[0][1], width)
+    return xy_chart(chart.kind, labels, series, width, rates=all(is_rate(key) for key in chart.values))
+
+
+def pie(labels, values, width, fills=None, donut=False, height=170, font_size=8):
+    """A pie (or a donut with the total inside) and a legend of each slice's share; None when all are zero."""
+    labels, values, fills = _pie_slices(labels, values, fills or [palette(index) for index in range(len(values))])
+    total = sum(values)
+    if total <= 0:
+        return None
+    size = height - 20
+    drawing = Drawing(width, height)
+    chart = Pie()
+    chart.x, chart.y, chart.width, chart.height = 20, 10, size, size
+    chart.data = values
+    chart.slices.strokeColor = colors.white
+    chart.slices.strokeWidth = 1
+    for index, fill in enumerate(fills):
+        chart.slices[index].fillColor = fill
+    drawing.add(chart)
+    if donut:
+        chart.innerRadiusFraction = 0.58
+        total_size = size / 6
+        middle = (20 + size / 2, 10 + size / 2 - total_size * 0.35)
+        drawing.add(
+            String(*middle, f"{total:,}", textAnchor="middle", fontName=FONT_BOLD, fontSize=total_size, fillColor=INK)
+        )
+    names = [f"{label}  ({value / total:.1%})" for label, value in zip(labels, values, strict=True)]
+    drawing.add(_legend(names, fills, x=size + 50, y=height - 10, per_column=PIE_SLICES, font_size=font_size))
+    return drawing
+
+
+def _pie_slices(labels, values, fills):
+    """At most PIE_SLICES slices: the largest, and the rest together as "Other"."""
+    if len(values) <= PIE_SLICES:
+        return labels, values, fills
+    ranked = sorted(zip(values, labels, strict=True), key=lambda pair: pair[0], reverse=True)
+    kept, rest = ranked[: PIE_SLICES - 1], ranked[PIE_SLICES - 1 :]
+    return (
+        [label for _, label in kept] + ["Other"],
+        [value for value, _ in kept] + [sum(value for value, _ in rest)],
+        fills[:PIE_SLICES],
+    )
+
+
+def xy_chart(kind, labels, series, width, rates=False, height=140):
+    """A bar or line chart with a value grid; a legend above it when there is more than one series."""
+    legend_space = 24 if len(series) > 1 else 8
+    plot = VerticalBarChart() if kind == "bar" else HorizontalLineChart()
+    plot.width, plot.height = width - 60, height
+    longest = max(stringWidth(label, FONT, AXIS_FONT_SIZE) for label in labels)
+    rotated = longest > plot.width / len(labels) - 4
+    plot.x, plot.y = 45, 15 + longest * 0.6 if rotated else 25
+    if rotated:
+        # The first label hangs left of its category: leave it room (cos 35° ≈ 0.82).
+        overhang = stringWidth(labels[0], FONT, AXIS_FONT_SIZE) * 0.82 - plot.width / len(labels) / 2
+        plot.x = max(plot.x, overhang + 5)
+        plot.width = width - plot.x - 15
+    plot.data = [values for _, values in series]
+    plot.categoryAxis.categoryNames = labels
+    _style_axes(plot)
+    if rotated:
+        plot.categoryAxis.labels.angle = 35
+        plot.categoryAxis.labels.boxAnchor = "ne"
+    drawn = [value for _, values in series for value in values if value is not None]
+    plot.valueAxis.valueMin = min([0, *drawn])
+    if rates:
+        plot.valueAxis.labelTextFormat = "{:.0%}".format
+        if max(drawn, default=0) <= 1:
+            plot.valueAxis.valueMax = 1
+    else:
+        _whole_steps(plot.valueAxis, drawn)
+    for index in range(len(series)):
+        color = palette(index)
+        if kind == "bar":
+            plot.bars[index].fillColor = color
+            plot.bars[index].strokeColor = None
+        else:
+            plot.lines[index].strokeColor = color
+            plot.lines[index].strokeWidth = 2
+            plot.lines[index].symbol = makeMarker("FilledCircle", fillColor=color, size=4)
+    total_height = plot.y + plot.height + legend_space
+    drawing = Drawing(width, total_height)
+    drawing.add(plot)
+    if len(series) > 1:
+        names = [name for name, _ in series]
+        drawing.add(_legend(names, [palette(i) for i in range(len(names))], x=plot.x, y=total_height - 8, per_column=1))
+    return drawing
+
+
+def horizontal_bars(labels, values, width, value_text=str, fill=PALETTE[0], font_size=9):
+    """One bar per label, in the order given, each with its value printed after it."""
+    if not values or max(values) <= 0:
+        return None
+    label_width = max(stringWidth(label, FONT, font_size) for label in labels) + 10
+    bar_height = font_size * 2.2
+    plot = HorizontalBarChart()
+    plot.x, plot.y = label_width, 10
+    plot.width, plot.height = width - label_width - 50, bar_height * len(values)
+    plot.data = [list(reversed(values))]
+    plot.categoryAxis.categoryNames = list(reversed(labels))
+    _style_axes(plot)
+    plot.categoryAxis.labels.fontSize = font_size
+    plot.categoryAxis.visibleTicks = False
+    plot.valueAxis.visible = False
+    plot.valueAxis.valueMin = 0
+    plot.bars[0].fillColor = fill
+    plot.bars[0].strokeColor = None
+    plot.barLabels.fontName, plot.barLabels.fontSize = FONT, font_size
+    plot.barLabels.fillColor = INK
+    plot.barLabels.boxAnchor = "w"
+    plot.barLabels.dx = 4
+    plot.barLabelFormat = value_text
+    drawing = Drawing(width, plot.height + 20)
+    drawing.add(plot)
+    return drawing
+
+
+def _style_axes(plot):
+    plot.categoryAxis.labels.fontName = plot.valueAxis.labels.fontName = FONT
+    plot.categoryAxis.labels.fontSize = plot.valueAxis.labels.fontSize = AXIS_FONT_SIZE
+    plot.categoryAxis.labels.fillColor = plot.valueAxis.labels.fillColor = INK
+    plot.categoryAxis.strokeColor = plot.valueAxis.strokeColor = MUTED
+    plot.valueAxis.rangeRound = "ceiling"
+    plot.valueAxis.visibleGrid = True
+    plot.valueAxis.gridStrokeColor = RULE
+    plot.valueAxis.gridStrokeWidth = 0.4
+
+
+def _whole_steps(axis, values):
+    """Counts get whole-number ticks: no 0.5 of a visit on the axis."""
+    highest = max(values, default=0)
+    if all(float(value).is_integer() for value in values) and highest <= 5:
+        axis.valueStep = 1
+        axis.valueMax = max(highest, 1)
+
+
+def _legend(names, fills, x, y, per_column, font_size=8):
+    """A legend of names in the given colours, ``per_column`` entries down before the next column."""
+    legend = Legend()
+    legend.x, legend.y = x, y
+    legend.fontName, legend.fontSize = FONT, font_size
+    legend.fillColor = INK
+    legend.columnMaximum = per_column
+    legend.alignment = "right"
+    legend.boxAnchor = "nw"
+    legend.dx = legend.dy = 7
+    legend.deltay = font_size * 1.5
+    legend.strokeColor = None
+    legend.colorNamePairs = list(zip(fills, names, strict=True))
+    return legend
+
+
+# --- the dashboard's charts ----------------------------------------------------
+
+
+@dataclass
+class PageChart:
+    """A chart for the page: its drawing and a text alternative saying what it shows."""
+
+    key: str
+    title: str
+    drawing: Drawing | None
+    description: str
+
+    def svg(self):
+        return "" if self.drawing is None else svg(self.drawing, self.title, self.description)
+
+    def as_dict(self):
+        return {"key": self.key, "title": self.title, "description": self.description, "svg": self.svg()}
+
+
+def page_charts(document):
+    """A report document's charts that have something to draw, for the page (at ``PAGE_WIDTH``)."""
+    drawn = []
+    for chart in document.charts:
+        drawing = document_chart(document, chart, PAGE_WIDTH)
+        if drawing is not None:
+            categories, series = document.chart_data(chart)
+            drawn.append(PageChart(chart.key, chart.title, drawing, describe_series(categories, series)))
+    return drawn
+
+
+def dashboard_charts(figures, series):
+    """The dashboard's charts from ``selectors.dashboard`` figures and ``selectors.dashboard_series``."""
+    statuses = [(key, label, count) for key, label, count in series["by_status"] if count]
+    days = series["daily"]
+    formats = sorted(figures["by_format"].items(), key=lambda pair: (-pair[1], pair[0]))
+    format_names = [FORMAT_NAMES.get(name, name) for name, _ in formats]
+    popular = figures["popular_templates"]
+    timings = series["generation_by_template"]
+    return [
+        PageChart(
+            "status",
+            "Reports by status",
+            pie(
+                [label for _, label, _ in statuses],
+                [count for _, _, count in statuses],
+                DASHBOARD_WIDTH,
+                fills=[STATUS_COLORS[key] for key, _, _ in statuses],
+                donut=True,
+                height=DASHBOARD_HEIGHT - 40,
+                font_size=DASHBOARD_FONT_SIZE,
+            ),
+            _describe((label, count) for _, label, count in statuses),
+        ),
+        PageChart(
+            "daily",
+            f"Reports requested in the last {len(days)} days",
+            xy_chart(
+                "bar",
+                [day_label(day, index, len(days)) for index, (day, _) in enumerate(days)],
+                [("Reports", [count for _, count in days])],
+                DASHBOARD_WIDTH,
+                height=DASHBOARD_HEIGHT - 60,
+            )
+            if any(count for _, count in days)
+            else None,
+            _describe((f"{day:%b} {day.day}", count) for day, count in days if count),
+        ),
+        PageChart(
+            "popular_templates",
+            "Most requested reports",
+            horizontal_bars(
+                [short(row["name"], 28) for row in popular],
+                [row["count"] for row in popular],
+                DASHBOARD_WIDTH,
+            ),
+            _describe((row["name"], row["count"]) for row in popular),
+        ),
+        PageChart(
+            "formats",
+            "Formats requested",
+            pie(
+                format_names,
+                [count for _, count in formats],
+                DASHBOARD_WIDTH,
+                donut=True,
+                height=DASHBOARD_HEIGHT - 40,
+                font_size=DASHBOARD_FONT_SIZE,
+            ),
+            _describe(zip(format_names, (count for _, count in formats), strict=True)),
+        ),
+        PageChart(
+            "generation_time",
+            "Average generation time by report",
+            horizontal_bars(
+                [short(name, 28) for name, _ in timings],
+                [seconds for _, seconds in timings],
+                DASHBOARD_WIDTH,
+                value_text=seconds_text,
+                fill=PALETTE[1],
+            ),
+            _describe((name, seconds_text(seconds)) for name, seconds in timings),
+        ),
+    ]
+
+
+def day_label(day, index, count):
+    """Every DAY_LABEL_EVERY-th day (counting back from the last) as "Mar 5"; the others blank."""
+    return f"{day:%b} {day.day}" if (count - 1 - index) % DAY_LABEL_EVERY == 0 else ""
+
+
+def seconds_text(seconds):
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.1f} s" if seconds < 60 else f"{seconds / 60:.1f} min"
+
+
+def describe_series(categories, series):
+    """A chart's data in words: ``Jan: 3; Feb: 5``, or ``Jan: Medical 3, Dental 2; …`` for several series."""
+    if len(series) == 1:
+        return _describe(zip(categories, series[0][1], strict=True))
+    return _describe(
+        (category, ", ".join(f"{name} {values[index]}" for name, values in series))
+        for index, category in enumerate(categories)
+    )
+
+
+def _describe(pairs):
+    return "; ".join(f"{label}: {value}" for label, value in pairs) or "No reports yet."
+
+
+# --- SVG for the page ----------------------------------------------------------
+
+
+def svg(drawing, title, description=""):
+    """A drawing as inline SVG markup that scales to its container and needs no inline styles.
+
+    reportlab writes presentation as ``style`` attributes, which a Content Security
+    Policy without ``'unsafe-inline'`` refuses; they become SVG presentation
+    attributes here. No ids are written, so many charts can share one page.
+    """
+    canvas = renderSVG.SVGCanvas((drawing.width, drawing.height), useClip=True)
+    renderSVG.draw(drawing, canvas)
+    root = canvas.doc.documentElement
+    for name in ("width", "height", "version", "xmlns:xlink"):
+        root.removeAttribute(name)
+    root.setAttribute("role", "img")
+    root.setAttribute("class", "chart")
+    for tag, text in (("title", title), ("desc", description)):
+        node = root.getElementsByTagName(tag)[0]
+        node.firstChild.data = text
+    for element in root.getElementsByTagName("*"):
+        for name in ("id", "clip"):
+            if element.hasAttribute(name):
+                element.removeAttribute(name)
+        if element.hasAttribute("style"):
+            for declaration in element.getAttribute("style").split(";"):
+                name, _, value = declaration.partition(":")
+                if name.strip() and value.strip():
+                    element.setAttribute(name.strip(), value.strip())
+            element.removeAttribute("style")
+        if element.hasAttribute("font-family"):
+            if "Bold" in element.getAttribute("font-family"):
+                element.setAttribute("font-weight", "bold")
+            element.setAttribute("font-family", SVG_FONT)
+    return root.toxml()

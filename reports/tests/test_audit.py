@@ -1,0 +1,177 @@
+"""The audit trail: one append-only event per generate, download and delete attempt."""
+
+import csv
+import io
+
+import pytest
+from django.db import DatabaseError
+from django.test import Client
+from rest_framework.test import APIClient
+
+from reports import audit
+from reports.models import GeneratedReport, ReportAccessEvent, ReportStatus
+
+
+def events():
+    return list(ReportAccessEvent.objects.order_by("id").values_list("action", "outcome", "status_code", "report_id"))
+
+
+def test_generate_is_audited_with_the_new_report(api, template, doctor):
+    body = api.post(
+        f"/api/reports/templates/{template.pk}/generate/",
+        {"date_range_start": "2025-01-01", "date_range_end": "2025-01-31", "export_format": "PDF"},
+        HTTP_USER_AGENT="ClinicBrowser/1.0",
+        REMOTE_ADDR="10.1.2.3",
+    ).json()
+    event = ReportAccessEvent.objects.get()
+    assert (event.action, event.outcome, event.report_id, event.template_id) == (
+        "GENERATE",
+        "ACCEPTED",
+        body["id"],
+        template.pk,
+    )
+    assert (event.user, event.username, event.client_ip, event.user_agent) == (
+        doctor,
+        "doctor",
+        "10.1.2.3",
+        "ClinicBrowser/1.0",
+    )
+
+
+def test_every_download_outcome_is_audited(completed_report, make_report, doctor, make_user):
+    api = APIClient()
+    api.force_authenticate(doctor)
+    pending = make_report(doctor)
+    expired = make_report(doctor, status=ReportStatus.EXPIRED)
+    api.get(f"/api/reports/generated/{completed_report.pk}/download/")
+    api.get(f"/api/reports/generated/{pending.pk}/download/")
+    api.get(f"/api/reports/generated/{expired.pk}/download/")
+    api.get("/api/reports/generated/987654/download/")
+    student = APIClient()
+    student.force_authenticate(make_user("STUDENT"))
+    student.get(f"/api/reports/generated/{completed_report.pk}/download/")
+    APIClient().get(f"/api/reports/generated/{completed_report.pk}/download/")
+    assert events() == [
+        ("DOWNLOAD", "SERVED", 200, completed_report.pk),
+        ("DOWNLOAD", "NOT_READY", 409, pending.pk),
+        ("DOWNLOAD", "EXPIRED", 410, expired.pk),
+        ("DOWNLOAD", "NOT_FOUND", 404, 987654),
+        ("DOWNLOAD", "DENIED", 403, completed_report.pk),
+        ("DOWNLOAD", "NOT_AUTHENTICATED", 401, completed_report.pk),
+    ]
+    assert ReportAccessEvent.objects.filter(outcome="SERVED").get().tier
+    assert ReportAccessEvent.objects.filter(outcome="NOT_AUTHENTICATED").get().user is None
+
+
+def test_delete_is_audited_and_the_event_outlives_the_report(completed_report, doctor):
+    api = APIClient()
+    api.force_authenticate(doctor)
+    api.delete(f"/api/reports/generated/{completed_report.pk}/")
+    assert not GeneratedReport.objects.exists()
+    assert events() == [("DELETE", "DELETED", 204, completed_report.pk)]
+
+
+def test_reading_lists_and_status_is_not_audited_as_access(completed_report, doctor):
+    api = APIClient()
+    api.force_authenticate(doctor)
+    api.get("/api/reports/generated/")
+    api.get(f"/api/reports/generated/{completed_report.pk}/status/")
+    assert events() == []
+
+
+def test_a_download_whose_audit_cannot_be_written_is_refused(completed_report, doctor, monkeypatch):
+    def broken(*args, **kwargs):
+        raise DatabaseError("audit table unavailable")
+
+    monkeypatch.setattr("reports.api.auditing.record_access", broken)
+    api = APIClient()
+    api.force_authenticate(doctor)
+    response = api.get(f"/api/reports/generated/{completed_report.pk}/download/")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert b"".join(getattr(response, "streaming_content", [response.content])).startswith(b'{"detail"')
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "trusted", "expected"),
+    [
+        ("203.0.113.5", "", set(), "203.0.113.5"),
+        ("203.0.113.5", "198.51.100.7", set(), "203.0.113.5"),  # an untrusted sender's header is ignored
+        ("10.0.0.2", "198.51.100.7", {"10.0.0.2"}, "198.51.100.7"),
+        ("10.0.0.2", "1.1.1.1, 198.51.100.7, 10.0.0.3", {"10.0.0.2", "10.0.0.3"}, "198.51.100.7"),
+        ("10.0.0.2", "not-an-ip", {"10.0.0.2"}, "10.0.0.2"),
+    ],
+)
+def test_client_ip_honours_only_trusted_proxies(rf, settings, remote, forwarded, trusted, expected):
+    settings.TRUSTED_PROXIES = frozenset(trusted)
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert audit.client_ip(request) == expected
+
+
+def test_events_are_append_only(completed_report, doctor):
+    api = APIClient()
+    api.force_authenticate(doctor)
+    api.get(f"/api/reports/generated/{completed_report.pk}/download/")
+    event = ReportAccessEvent.objects.get()
+    event.outcome = "DENIED"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        ReportAccessEvent.objects.update(outcome="DENIED")
+    with pytest.raises(PermissionError):
+        ReportAccessEvent.objects.all().delete()
+    assert ReportAccessEvent.objects.get().outcome == "SERVED"
+
+
+def test_admin_shows_events_read_only_even_to_superusers(completed_report, doctor, make_user):
+    api = APIClient()
+    api.force_authenticate(doctor)
+    api.get(f"/api/reports/generated/{completed_report.pk}/download/")
+    event = ReportAccessEvent.objects.get()
+    superuser = make_user(superuser=True)
+    superuser.is_staff = True
+    superuser.save()
+    browser = Client()
+    browser.force_login(superuser)
+    listing = browser.get("/admin/reports/reportaccessevent/?outcome__exact=SERVED")
+    assert listing.status_code == 200
+    assert "Export these as CSV" in listing.content.decode()
+    assert browser.get("/admin/reports/reportaccessevent/add/").status_code == 403
+    assert browser.post(f"/admin/reports/reportaccessevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    change = browser.post(f"/admin/reports/reportaccessevent/{event.pk}/change/", {"outcome": "DENIED"})
+    assert change.status_code == 403
+    assert ReportAccessEvent.objects.get().outcome == "SERVED"
+
+
+def test_admin_exports_the_filtered_events_as_csv(completed_report, make_report, doctor, make_user):
+    api = APIClient()
+    api.force_authenticate(doctor)
+    api.get(f"/api/reports/generated/{completed_report.pk}/download/")
+    api.get(f"/api/reports/generated/{make_report(doctor).pk}/download/")
+    admin_user = make_user("ADMIN")
+    admin_user.is_staff = True
+    admin_user.save()
+    browser = Client()
+    browser.force_login(admin_user)
+    response = browser.get("/admin/reports/reportaccessevent/export/?outcome__exact=NOT_READY")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [(row["outcome"], row["username"]) for row in rows] == [("NOT_READY", "doctor")]
+    api_admin = APIClient()
+    api_admin.force_authenticate(admin_user)
+    exported = api_admin.get("/api/reports/audit-events/export/?outcome=SERVED")
+    assert exported["Content-Type"] == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert [row["report_id"] for row in rows] == [str(completed_report.pk)]
+    listed = api_admin.get("/api/reports/audit-events/?action=DOWNLOAD").json()
+    assert listed["count"] == 2
+    assert api_admin.get("/api/reports/audit-events/?outcome=BOGUS").status_code == 400
+
+
+def test_csv_export_neutralises_formulas_in_user_agents(completed_report, doctor, make_user):
+    api = APIClient()
+    api.force_authenticate(doctor)
+    api.get(f"/api/reports/generated/{completed_report.pk}/download/", HTTP_USER_AGENT='=HYPERLINK("http://x")')
+    lines = "".join(audit.csv_lines(ReportAccessEvent.objects.all()))
+    assert "'=HYPERLINK" in lines

@@ -1,0 +1,104 @@
+"""The one chart definition: the same reportlab drawings in the PDF and, as SVG, on the page."""
+
+import datetime as dt
+import re
+from xml.dom import minidom
+
+from reportlab.graphics.shapes import Drawing
+
+from reports import charts
+from reports.renderers import pdf
+from reports.tests.test_renderers import MARKUP, make_document, pdf_pages
+
+
+def parsed(markup):
+    return minidom.parseString(markup).documentElement  # noqa: S318 (our own output)
+
+
+def test_svg_scales_needs_no_inline_styles_and_carries_its_text_alternative():
+    document = make_document()
+    drawing = charts.document_chart(document, document.charts[1], charts.PAGE_WIDTH)
+    markup = charts.svg(drawing, "Diagnosis share", "What it shows")
+    root = parsed(markup)
+    assert root.tagName == "svg" and root.getAttribute("xmlns") == "http://www.w3.org/2000/svg"
+    assert root.getAttribute("viewBox") == f"0 0 {charts.PAGE_WIDTH} {int(drawing.height)}"
+    assert not root.hasAttribute("width") and not root.hasAttribute("height")
+    assert root.getAttribute("role") == "img"
+    assert root.getElementsByTagName("title")[0].firstChild.data == "Diagnosis share"
+    assert root.getElementsByTagName("desc")[0].firstChild.data == "What it shows"
+    elements = root.getElementsByTagName("*")
+    assert not [e for e in elements if e.hasAttribute("style") or e.hasAttribute("id") or e.hasAttribute("clip")]
+    slices = [e for e in elements if e.tagName == "path" and e.getAttribute("fill").startswith("rgb(")]
+    assert len(slices) == 3  # one per diagnosis, coloured through presentation attributes
+    texts = [e for e in elements if e.tagName == "text"]
+    assert all("Arial" in e.getAttribute("font-family") for e in texts)
+    assert "<script" not in markup
+
+
+def test_svg_prints_clinic_text_literally():
+    document = make_document()
+    markup = charts.svg(charts.document_chart(document, document.charts[1], charts.PAGE_WIDTH), "Share")
+    assert "<b>" not in markup
+    assert f"{MARKUP}  (33.3%)" in texts(markup)
+
+
+def texts(markup):
+    return [e.firstChild.data for e in parsed(markup).getElementsByTagName("text") if e.firstChild]
+
+
+def test_the_page_and_the_pdf_draw_the_same_chart():
+    document = make_document()
+    printed = " ".join(pdf_pages(document))
+    for chart in document.charts:
+        on_page = texts(charts.svg(charts.document_chart(document, chart, charts.PAGE_WIDTH), chart.title))
+        in_pdf = texts(charts.svg(charts.document_chart(document, chart, pdf.WIDTH), chart.title))
+        assert on_page == in_pdf
+        legend = [entry for entry in on_page if entry in ("Medical", "Dental") or entry.endswith("%)")]
+        assert legend
+        assert all(" ".join(entry.split()) in printed for entry in legend)
+
+
+def test_a_chart_without_categories_draws_nothing():
+    document = make_document(rows=False)
+    assert all(charts.document_chart(document, chart, charts.PAGE_WIDTH) is None for chart in document.charts)
+
+
+def test_long_rotated_labels_keep_inside_the_drawing():
+    labels = ["acute upper respiratory infection", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
+    drawing = charts.xy_chart("bar", labels, [("Visits", list(range(10)))], charts.PAGE_WIDTH)
+    plot = drawing.contents[0]
+    assert plot.categoryAxis.labels.angle == 35
+    assert plot.x > 45  # moved right so the first label is not cut off
+    assert plot.x + plot.width <= drawing.width
+
+
+def test_counts_get_whole_number_ticks():
+    drawing = charts.xy_chart("bar", ["Mon", "Tue"], [("Visits", [1, 2])], 300)
+    assert drawing.contents[0].valueAxis.valueStep == 1
+
+
+def test_dashboard_charts_from_figures_and_series():
+    figures = {
+        "by_format": {"PDF": 3, "EXCEL": 1},
+        "popular_templates": [{"template_id": 1, "name": "Visit trends", "count": 4}],
+    }
+    today = dt.date(2025, 4, 30)
+    series = {
+        "by_status": [("PENDING", "Pending", 0), ("COMPLETED", "Completed", 3), ("FAILED", "Failed", 1)],
+        "daily": [(today - dt.timedelta(days=29 - n), 4 if n == 29 else 0) for n in range(30)],
+        "generation_by_template": [("Visit trends", 0.25)],
+    }
+    drawn = {chart.key: chart for chart in charts.dashboard_charts(figures, series)}
+    assert drawn["status"].description == "Completed: 3; Failed: 1"
+    assert drawn["formats"].description == "PDF: 3; Excel: 1"
+    assert drawn["daily"].description == "Apr 30: 4"
+    assert drawn["generation_time"].description == "Visit trends: 250 ms"
+    assert all(isinstance(chart.drawing, Drawing) for chart in drawn.values())
+    status = drawn["status"].svg()
+    assert "Completed  (75.0%)" in status and re.search(r">\s*4\s*<", status)  # the total inside the donut
+    labels = texts(drawn["daily"].svg())
+    assert "Apr 30" in labels and "Apr 25" in labels and "Apr 29" not in labels
+
+
+def test_seconds_read_as_people_say_them():
+    assert [charts.seconds_text(s) for s in (0.0421, 2.5, 95)] == ["42 ms", "2.5 s", "1.6 min"]
