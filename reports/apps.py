@@ -6,4 +6,4 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self):
-        from reports import signals  # noqa: F401 (connects the receivers)
+        from reports import data_versions, signals  # noqa: F401 (connects the receivers)
