@@ -5,7 +5,7 @@ date and rating only, never with anything that identifies the patient.
 """
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import Trim
+from django.db.models.functions import Length, Substr, Trim
 
 from reports import suppression
 from reports.document import Chart, Section, rate
@@ -24,6 +24,8 @@ FILTERS = {
     "rating": ChoiceFilter(tuple((str(value), str(value)) for value in RATINGS), label="Rating"),
 }
 RECENT_COMMENTS = 10
+# Longer comments are cut (with an ellipsis) so that every format, the PDF's table included, holds them.
+COMMENT_CHARS = 500
 SUPPRESSION = suppression.Rules(
     counts=("total_feedback", "responded"),
     derived={
@@ -106,12 +108,16 @@ def recent_comments(params):
     """The latest non-blank comments as [date, rating, comment]: no patient field is even selected."""
     rows = (
         selectors.feedback(params.period, params.filters)
-        .annotate(comment=Trim("comments"))
-        .exclude(comment="")
+        .annotate(trimmed=Trim("comments"))
+        .exclude(trimmed="")
+        .annotate(comment=Substr("trimmed", 1, COMMENT_CHARS), length=Length("trimmed"))
         .order_by("-submitted_at", "-pk")
-        .values_list("submitted_at", "rating", "comment")[:RECENT_COMMENTS]
+        .values_list("submitted_at", "rating", "comment", "length")[:RECENT_COMMENTS]
     )
-    return [[selectors.local_date(at, params.period).isoformat(), rating, comment] for at, rating, comment in rows]
+    return [
+        [selectors.local_date(at, params.period).isoformat(), rating, comment + ("…" if length > COMMENT_CHARS else "")]
+        for at, rating, comment, length in rows
+    ]
 
 
 def build(params):

@@ -513,3 +513,24 @@ def test_query_count_does_not_depend_on_data_size(
     feedback = 3 if connection.vendor == "postgresql" else 4  # PostgreSQL computes the median in the aggregate
     assert small == {"PATIENT_SUMMARY": 2, "VISIT_TRENDS": 3, "TREATMENT_OUTCOMES": 3, "FEEDBACK_ANALYSIS": feedback}
     assert visit_trends.build(params()).summary["total_visits"] == 67
+
+
+def test_long_comments_are_cut_so_every_format_holds_them(make_patient, make_feedback, doctor, settings, tmp_path):
+    from reports import services
+    from reports.models import GeneratedReport, ReportTemplate
+
+    make_feedback(make_patient(), local(2025, 1, 10), 4, comments="Very long remark. " * 500)
+    template = ReportTemplate.objects.get(report_type="FEEDBACK_ANALYSIS")
+    report = services.request_report(
+        user=doctor,
+        template=template,
+        date_range_start=dt.date(2025, 1, 1),
+        date_range_end=dt.date(2025, 1, 31),
+        export_format="PDF",
+    )
+    services.run_report(report.pk)
+    report = GeneratedReport.objects.get(pk=report.pk)
+    assert report.status == "COMPLETED", report.error_message
+    comment = report.document["sections"][-1]["rows"][0][2]
+    assert len(comment) == feedback_analysis.COMMENT_CHARS + 1
+    assert comment.endswith("…")
