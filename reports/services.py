@@ -366,11 +366,8 @@ def _store_rebuilt(report, document, content, extension):
 
 
 def delete_report(report):
-    """Delete a report and, once that commits, its file."""
-    name = report.file.name
-    with transaction.atomic():
-        report.delete()
-        transaction.on_commit(lambda: _discard(name))
+    """Delete a report; its file goes once that commits (``reports.signals.discard_report_file``)."""
+    report.delete()
     logger.info("Report deleted")
 
 

@@ -1,12 +1,23 @@
 """Signal receivers of the reports app."""
 
 from django.contrib.auth.signals import user_logged_in
+from django.db import transaction
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from reports.models import UserLogin
+from reports import delivery
+from reports.models import GeneratedReport, UserLogin
 
 
 @receiver(user_logged_in, dispatch_uid="reports.record_login")
 def record_login(sender, request, user, **kwargs):
     """Keep every login, for the activity and adoption figures."""
     UserLogin.objects.create(user=user)
+
+
+@receiver(post_delete, sender=GeneratedReport, dispatch_uid="reports.discard_report_file")
+def discard_report_file(sender, instance, **kwargs):
+    """However a report is deleted (API, admin, its user's deletion), its file goes once that commits."""
+    if instance.file.name:
+        name = instance.file.name
+        transaction.on_commit(lambda: delivery.delete_everywhere(name), robust=True)

@@ -255,3 +255,30 @@ def test_the_stored_document_keeps_its_key_order(make_report, doctor):
     stored = GeneratedReport.objects.get(pk=report.pk).document
     assert list(stored) == ["summary", "b", "a"]
     assert list(stored["summary"]) == ["zeta", "alpha", "mid"]  # jsonb would sort these
+
+
+def test_deleting_a_user_or_a_report_in_the_admin_removes_the_file(
+    make_report, doctor, make_user, storage_dir, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    owned = make_report(doctor)
+    services.run_report(owned.pk)
+    owned.refresh_from_db()
+    listed = make_report(doctor)
+    services.run_report(listed.pk)
+    listed.refresh_from_db()
+    assert (storage_dir / owned.file.name).exists() and (storage_dir / listed.file.name).exists()
+    chief = make_user("ADMIN", superuser=True)
+    User.objects.filter(pk=chief.pk).update(is_staff=True)
+    browser = Client()
+    browser.force_login(chief)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post(f"/admin/reports/generatedreport/{listed.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not (storage_dir / listed.file.name).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        doctor.delete()
+    assert not GeneratedReport.objects.exists()
+    assert not (storage_dir / owned.file.name).exists()

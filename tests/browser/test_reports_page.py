@@ -180,6 +180,7 @@ def test_a_report_in_each_format_goes_from_pending_to_completed_live_and_opens(l
 
 def test_start_after_end_is_explained_next_to_the_end_date(log_in):
     page = log_in("doctor")
+    page.wait_for_load_state("networkidle")  # My Reports has loaded: count what was there before
     before = page.locator("#report-list > li[data-report-id]").count()
     page.get_by_role("radio", name=re.compile("^Patient summary")).check()
     page.get_by_label("From", exact=True).fill("2025-03-10")
