@@ -181,6 +181,8 @@ class GeneratedReportViewSet(
         return super().perform_content_negotiation(request, force=force or self.action == "download")
 
     def get_queryset(self):
+        if self.action == "status":
+            return selectors.report_statuses(self.request.user)
         reports = selectors.reports_for(self.request.user)
         if self.action == "list":
             filters = serializers.ReportListFilterSerializer(data=self.request.query_params)

@@ -4,6 +4,8 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
@@ -231,6 +233,17 @@ def test_detail_and_status_fields(completed_report, doctor):
     assert not any("url" in key or key == "file" for key in detail)
     status = client.get(f"/api/reports/generated/{completed_report.pk}/status/").json()
     assert set(status) == {"id", "status", "progress_percentage", "error_message", "created_at", "completed_at"}
+
+
+def test_status_reads_only_the_status_columns_of_one_table(completed_report, doctor):
+    """The polled endpoint joins nothing and never loads the stored document."""
+    client = client_for(doctor)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/api/reports/generated/{completed_report.pk}/status/").status_code == 200
+    (read,) = [query["sql"] for query in queries if '"reports_generatedreport"' in query["sql"]]
+    assert "JOIN" not in read
+    assert '"document"' not in read
+    assert '"title"' not in read
 
 
 def test_another_users_report_is_404_everywhere(completed_report, make_user):
