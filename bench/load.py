@@ -83,11 +83,12 @@ def run(log=print):
         results = {}
         for name, url, token in (
             ("constant JSON view", f"{base}/bench/constant/", None),
+            ("constant JSON, token authenticated", f"{base}/bench/constant-authenticated/", tokens["doctor"]),
             ("status endpoint", f"{base}/api/reports/generated/{report_id}/status/", tokens["doctor"]),
         ):
             results[name] = wrk(url, token)
             log(
-                f"  {name:<20} {results[name]['requests_per_second']:8.0f} req/s  "
+                f"  {name:<36} {results[name]['requests_per_second']:8.0f} req/s  "
                 f"p99 {results[name]['p99_ms']:6.1f} ms  non-2xx {results[name]['non_2xx']}"
             )
     finally:

@@ -234,7 +234,8 @@ def render(results):
             f"gunicorn as in the `Procfile` (`uscpis/gunicorn.conf.py`, {load['web_concurrency']} workers), bound "
             f"to 127.0.0.1; `wrk -t{load['threads']} -c{load['connections']} -d{load['duration_seconds']}s` on the "
             "same 2 cores. The constant view returns a fixed JSON through the same middleware without touching "
-            f"the database. Status endpoint: **{load['share_of_ceiling']:.0%} of that ceiling**.\n\n",
+            "the database; the token-authenticated one returns it through DRF after the API's token lookup. "
+            f"Status endpoint: **{load['share_of_ceiling']:.0%} of the constant view's ceiling**.\n\n",
             _load(load),
         ]
     if "workers" in results:

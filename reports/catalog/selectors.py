@@ -11,7 +11,7 @@ from contextvars import ContextVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Aggregate, Count, Q
+from django.db.models import Aggregate, Count, F, Q
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 
@@ -96,22 +96,26 @@ def visit_querysets(period, filters):
 def unique_patients(*visit_querysets):
     """Number of distinct patients with a row in any of the visit querysets, in one query.
 
-    A UNION of the visits' patient ids, counted: it reads the period's visits (an index-only
-    scan of ``(visit_date, patient)``), not one index probe per patient of the clinic.
+    The visits' patient ids stacked with UNION ALL and counted with COUNT(DISTINCT): it reads
+    the period's visits (an index-only scan of ``(visit_date, patient)``), not one index probe
+    per patient of the clinic, and removes duplicates once, in the count.
     """
-    # Empty querysets (a visit type filtered out) are left out: Django would drop them from the
-    # UNION, and a UNION of one part would no longer remove duplicates.
-    parts = [visits.values_list("patient") for visits in visit_querysets if not visits.query.is_empty()]
-    if not parts:
+    stacked = union_all([visits.values(visit_patient=F("patient")) for visits in visit_querysets])
+    if stacked is None:
         return 0
-    patients = parts[0].distinct() if len(parts) == 1 else parts[0].union(*parts[1:])
+    sql, params, connection = stacked
+    column = connection.ops.quote_name("visit_patient")
+    sql = f"SELECT COUNT(DISTINCT {column}) FROM ({sql}) {connection.ops.quote_name('visits')}"  # noqa: S608
     shared = _shared_counts.get()
-    if shared is None:
-        return patients.count()
-    key = str(patients.query)
-    if key not in shared:
-        shared[key] = patients.count()
-    return shared[key]
+    key = (sql, tuple(params))
+    if shared is not None and key in shared:
+        return shared[key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        count = cursor.fetchone()[0]
+    if shared is not None:
+        shared[key] = count
+    return count
 
 
 _shared_counts = ContextVar("shared_counts", default=None)
@@ -271,6 +275,24 @@ def median(queryset, expression, count):
 # --- Grouping across tables ------------------------------------------------
 
 
+def union_all(querysets):
+    """``(sql, params, connection)`` stacking the querysets' rows with UNION ALL, or None if all are empty.
+
+    Querysets that can match nothing (e.g. ``.none()``) are left out; the others must
+    select the same columns in the same order.
+    """
+    parts, params, connection = [], [], None
+    for queryset in querysets:
+        connection = connections[queryset.db]
+        try:
+            sql, part_params = queryset.order_by().query.get_compiler(connection=connection).as_sql()
+        except EmptyResultSet:
+            continue
+        parts.append(sql)
+        params.extend(part_params)
+    return (" UNION ALL ".join(parts), params, connection) if parts else None
+
+
 def top_groups(querysets, keys, sums, order_by, limit, maxes=()):
     """Top ``limit`` groups of per-table aggregates combined across tables, in one SQL query.
 
@@ -279,17 +301,10 @@ def top_groups(querysets, keys, sums, order_by, limit, maxes=()):
     with UNION ALL, groups by ``keys``, adds up ``sums``, takes the MAX of ``maxes``
     and orders by the sum ``order_by`` descending, then by the keys. Returns dicts.
     """
-    parts, params, connection = [], [], None
-    for queryset in querysets:
-        connection = connections[queryset.db]
-        try:
-            sql, part_params = queryset.order_by().query.get_compiler(connection=connection).as_sql()
-        except EmptyResultSet:  # e.g. a .none() queryset
-            continue
-        parts.append(sql)
-        params.extend(part_params)
-    if not parts:
+    stacked = union_all(querysets)
+    if stacked is None:
         return []
+    combined_sql, params, connection = stacked
     quote = connection.ops.quote_name
     key_sql = ", ".join(quote(key) for key in keys)
     aggregate_sql = ", ".join(
@@ -297,7 +312,7 @@ def top_groups(querysets, keys, sums, order_by, limit, maxes=()):
         + [f"MAX({quote(name)}) AS {quote(name)}" for name in maxes]
     )
     sql = (
-        f"SELECT {key_sql}, {aggregate_sql} FROM ({' UNION ALL '.join(parts)}) {quote('combined')} "  # noqa: S608
+        f"SELECT {key_sql}, {aggregate_sql} FROM ({combined_sql}) {quote('combined')} "  # noqa: S608
         f"GROUP BY {key_sql} ORDER BY SUM({quote(order_by)}) DESC, {key_sql} LIMIT %s"
     )
     with connection.cursor() as cursor:
