@@ -96,26 +96,35 @@ def visit_querysets(period, filters):
 def unique_patients(*visit_querysets):
     """Number of distinct patients with a row in any of the visit querysets, in one query.
 
-    The visits' patient ids stacked with UNION ALL and counted with COUNT(DISTINCT): it reads
-    the period's visits (an index-only scan of ``(visit_date, patient)``), not one index probe
-    per patient of the clinic, and removes duplicates once, in the count.
+    Reads the period's visits (an index-only scan of ``(visit_date, patient)``), not one
+    index probe per patient of the clinic; see ``stacked_counts``.
     """
-    stacked = union_all([visits.values(visit_patient=F("patient")) for visits in visit_querysets])
+    return stacked_counts(visit_querysets, "patient")[1]
+
+
+def stacked_counts(querysets, field):
+    """``(rows, distinct non-null values of field)`` over all the querysets' rows, in one query.
+
+    The querysets' ``field`` values stacked with UNION ALL, then COUNT and COUNT(DISTINCT):
+    duplicates are removed once, in the count. Inside ``shared_counts()``, the same count
+    is read from the database once.
+    """
+    stacked = union_all([queryset.values(stacked_value=F(field)) for queryset in querysets])
     if stacked is None:
-        return 0
+        return 0, 0
     sql, params, connection = stacked
-    column = connection.ops.quote_name("visit_patient")
-    sql = f"SELECT COUNT(DISTINCT {column}) FROM ({sql}) {connection.ops.quote_name('visits')}"  # noqa: S608
+    column = connection.ops.quote_name("stacked_value")
+    sql = f"SELECT COUNT(*), COUNT(DISTINCT {column}) FROM ({sql}) {connection.ops.quote_name('stacked')}"  # noqa: S608
     shared = _shared_counts.get()
     key = (sql, tuple(params))
     if shared is not None and key in shared:
         return shared[key]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        count = cursor.fetchone()[0]
+        counts = tuple(cursor.fetchone())
     if shared is not None:
-        shared[key] = count
-    return count
+        shared[key] = counts
+    return counts
 
 
 _shared_counts = ContextVar("shared_counts", default=None)
@@ -123,7 +132,7 @@ _shared_counts = ContextVar("shared_counts", default=None)
 
 @contextmanager
 def shared_counts():
-    """Within this block, the same ``unique_patients`` count is read from the database once.
+    """Within this block, the same ``stacked_counts`` (and ``unique_patients``) is read from the database once.
 
     For a report made of other reports' figures, several of which count the same patients.
     """
