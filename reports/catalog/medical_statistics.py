@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from django.db.models import Avg, Case, Count, ExpressionWrapper, F, FloatField, Q, Value, When
-from django.db.models.functions import Cast, Lower, Trim, Upper
+from django.db.models import Avg, Case, Count, ExpressionWrapper, FloatField, Q, Value, When
+from django.db.models.functions import Cast
 
 from reports import suppression
 from reports.document import Chart, Section, rate
@@ -116,8 +116,8 @@ def summary(params):
 def top_diagnoses_rows(queryset, total):
     """The most frequent diagnoses: the ICD-10 code when present, else the text trimmed and lower-cased."""
     grouped = (
-        queryset.annotate(code=Upper(Trim("diagnosis_code")), text=Lower(Trim("diagnosis")))
-        .annotate(key=Case(When(~Q(code=""), then=F("code")), default=F("text")))
+        queryset.annotate(code=selectors.diagnosis_code())
+        .annotate(key=selectors.diagnosis_key())
         .exclude(key="")
         .order_by()
         .values("key")

@@ -11,8 +11,8 @@ from contextvars import ContextVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Aggregate, Count, F, Q
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
+from django.db.models import Aggregate, Case, CharField, Count, F, Q, When
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Lower, Trim, TruncMonth, Upper
 from django.utils import timezone
 
 from feedback.models import Feedback
@@ -62,6 +62,21 @@ def visit_success_q():
 def visit_has_outcome_q():
     """Q of visits with a recorded outcome (anything but pending)."""
     return ~Q(outcome=Outcome.PENDING)
+
+
+def diagnosis_text():
+    """A visit's diagnosis text, trimmed and lower-cased, so spellings that differ in case group together."""
+    return Lower(Trim("diagnosis"))
+
+
+def diagnosis_code():
+    """A medical visit's ICD-10 code, trimmed and upper-cased ("" when none)."""
+    return Upper(Trim("diagnosis_code"))
+
+
+def diagnosis_key(code="code"):
+    """What diagnoses are grouped by: the ICD-10 code (annotated as ``code``) when present, else the folded text."""
+    return Case(When(~Q(**{code: ""}), then=F(code)), default=diagnosis_text(), output_field=CharField())
 
 
 # --- Querysets -------------------------------------------------------------

@@ -4,8 +4,7 @@ A case is one medical or dental visit dated within the period. Success is an
 outcome of RESOLVED or IMPROVED, out of the cases with an outcome (not PENDING).
 """
 
-from django.db.models import Case, CharField, Count, F, Max, Q, Value, When
-from django.db.models.functions import Lower, Trim, Upper
+from django.db.models import CharField, Count, Max, Q, Value
 
 from reports import suppression
 from reports.document import Chart, Section, rate
@@ -87,17 +86,16 @@ def summary(params):
 
 def _grouped(visits, code):
     """Non-blank diagnoses of ``visits`` aggregated by key: the ICD-10 ``code`` if any, else the folded text."""
-    text = Lower(Trim("diagnosis"))
     return (
         visits.annotate(code=code)
-        .annotate(key=Case(When(code="", then=text), default=F("code"), output_field=CharField()))
+        .annotate(key=selectors.diagnosis_key())
         .exclude(key="")
         .values("key", "code")
         .annotate(
             cases=Count("pk"),
             successes=Count("pk", filter=selectors.visit_success_q()),
             with_outcome=Count("pk", filter=selectors.visit_has_outcome_q()),
-            description=Max(text),
+            description=Max(selectors.diagnosis_text()),
         )
     )
 
@@ -106,7 +104,7 @@ def top_diagnoses(params):
     """Rows of the most frequent diagnoses over both visit tables, grouped in the database."""
     medical, dental = selectors.visit_querysets(params.period, params.filters)
     rows = selectors.top_groups(
-        [_grouped(medical, Upper(Trim("diagnosis_code"))), _grouped(dental, Value("", output_field=CharField()))],
+        [_grouped(medical, selectors.diagnosis_code()), _grouped(dental, Value("", output_field=CharField()))],
         keys=["key", "code"],
         sums=["cases", "successes", "with_outcome"],
         maxes=["description"],
