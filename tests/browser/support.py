@@ -1,15 +1,18 @@
 """What the browser tests share: the test password, screenshots, and a check that the page did not reload."""
 
+import os
 from contextlib import contextmanager
+from pathlib import Path
 
 from tests.system import ROOT
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Where the screenshots go: build/screenshots/ (not kept); SCREENSHOTS_DIR=docs/screenshots refreshes the README's.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / "build" / "screenshots")
 PASSWORD = "browser-test-password"
 
 
 def shoot(page_or_locator, name, **options):
-    """Save a screenshot into docs/screenshots/ (kept in the repository, shown in the README)."""
+    """Save a screenshot of the page (or one element) as ``<name>.png`` into ``SCREENSHOTS``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page_or_locator.screenshot(path=SCREENSHOTS / f"{name}.png", animations="disabled", **options)
 
