@@ -171,6 +171,14 @@ def _api(api):
     return _table(["endpoint", "caller", "p50 ms", "p95 ms", "≤ 50 ms", "queries"], rows)
 
 
+def _authenticated_share(load):
+    results = load["results"]
+    return (
+        results["constant JSON, token authenticated"]["requests_per_second"]
+        / results["constant JSON view"]["requests_per_second"]
+    )
+
+
 def _load(load):
     rows = [
         [name, f"{figures['requests_per_second']:,.0f}", f"{figures['p99_ms']:.1f}", figures["non_2xx"]]
@@ -235,7 +243,9 @@ def render(results):
             f"to 127.0.0.1; `wrk -t{load['threads']} -c{load['connections']} -d{load['duration_seconds']}s` on the "
             "same 2 cores. The constant view returns a fixed JSON through the same middleware without touching "
             "the database; the token-authenticated one returns it through DRF after the API's token lookup. "
-            f"Status endpoint: **{load['share_of_ceiling']:.0%} of the constant view's ceiling**.\n\n",
+            f"Status endpoint: **{load['share_of_ceiling']:.0%} of the constant view's ceiling** (the aim: half). "
+            f"The token lookup alone holds a constant view to {_authenticated_share(load):.0%} of it: see the "
+            "README's *Status endpoint and authentication* for why credentials are not cached.\n\n",
             _load(load),
         ]
     if "workers" in results:
@@ -243,7 +253,9 @@ def render(results):
             "\n## Workers draining the queue (size M)\n",
             "100 reports (every type and format, each over a different one-year range) requested at once "
             "into the database queue, idle `db_worker` processes already started; time until the last one "
-            "finished.\n\n",
+            f"finished. The workers and PostgreSQL share this machine's {results['machine']['cpu'].split(' ×')[0]} "
+            "cores: throughput grows until they are all busy, and beyond that it takes more machines (workers "
+            "elsewhere, sharing the database or Redis queue).\n\n",
             _workers(results["workers"]),
         ]
     loads = [[name, f"{figures['load']['total']}"] for name, figures in results["sizes"].items()]
