@@ -64,3 +64,41 @@ def test_a_report_is_generated_through_redis_by_an_rq_worker(tmp_path, redis_db)
         assert redis_db.zcard("rq:finished:default") == 1  # RQ ran it, not the database queue
         _, health = system.json("GET", "/healthz")
         assert health["queue"]["depth"] == 0
+
+
+INTERRUPTED = """
+import datetime as dt
+from django.contrib.auth.models import User
+from django.utils import timezone
+from reports.models import GeneratedReport, ReportTemplate
+GeneratedReport.objects.create(
+    template=ReportTemplate.objects.get(report_type="VISIT_TRENDS"), report_type="VISIT_TRENDS",
+    title="Interrupted", generated_by=User.objects.get(username="doctor"),
+    date_range_start=dt.date(2025, 1, 1), date_range_end=dt.date(2025, 3, 31), export_format="CSV",
+    status="GENERATING", attempts=1, heartbeat_at=timezone.now() - dt.timedelta(hours=1),
+)
+"""
+
+
+def test_an_rq_worker_recovers_a_report_interrupted_by_a_dead_worker_when_it_starts(tmp_path, redis_db):
+    with running_system(tmp_path, TASKS_BACKEND="rq", REDIS_URL=REDIS_URL) as system:
+        system.manage("shell", "--verbosity=0", "-c", CREATE_DOCTOR)
+        system.manage("shell", "--verbosity=0", "-c", INTERRUPTED)
+        assert redis_db.llen("rq:queue:default") == 0  # its worker died: nothing is queued for it
+
+        worker = subprocess.run(
+            [sys.executable, "manage.py", "rqworker", "--burst", "--job-class", "django_tasks_rq.Job"],
+            cwd=ROOT,
+            env=system.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert worker.returncode == 0, worker.stderr[-2000:]
+        assert "Recovered 1 interrupted report(s)" in worker.stdout
+
+        _, login = system.json("POST", "/api/auth/login/", {"username": "doctor", "password": "e2e-doctor-password"})
+        _, listing = system.json("GET", "/api/reports/generated/", token=login["token"])
+        (report,) = listing["results"]
+        assert report["status"] == "COMPLETED", report["error_message"]
+        assert redis_db.zcard("rq:finished:default") == 1

@@ -5,7 +5,7 @@ import json
 import logging
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -168,6 +168,14 @@ def test_reports_recover_command_reports_counts(make_report, doctor, settings, c
     make_report(doctor, status=ReportStatus.GENERATING, attempts=3, heartbeat_at=stale)
     call_command("reports_recover")
     assert "0 report(s) re-queued, 1 failed" in capsys.readouterr().out
+
+
+def test_rqworker_refuses_the_database_queue_and_recovers_nothing(make_report, doctor, settings):
+    stale = timezone.now() - dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS + 1)
+    report = make_report(doctor, status=ReportStatus.GENERATING, attempts=1, heartbeat_at=stale)
+    with pytest.raises(CommandError, match=r"^The reports queue is not RQ .*: run db_worker instead\.$"):
+        call_command("rqworker", "--burst")
+    assert GeneratedReport.objects.get(pk=report.pk).status == ReportStatus.GENERATING
 
 
 def test_cleanup_expires_old_reports_and_deletes_their_files(
