@@ -1,7 +1,7 @@
 """Indexes on (visit_date, patient) of both visit tables.
 
 The reports count the distinct patients seen in a period (active patients, unique
-patients): a UNION of the patient ids of the visits dated in the period. With the
+patients): the patient ids of the visits dated in the period, counted once. With the
 date first and the patient second, PostgreSQL answers that from the index alone (an
 index-only scan of the period's entries), without reading the visit rows. Measured on
 the benchmark's size L (1M medical, 300k dental visits): one year 148 ms → 102 ms, five
