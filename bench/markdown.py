@@ -244,8 +244,8 @@ def render(results):
             "same 2 cores. The constant view returns a fixed JSON through the same middleware without touching "
             "the database; the token-authenticated one returns it through DRF after the API's token lookup. "
             f"Status endpoint: **{load['share_of_ceiling']:.0%} of the constant view's ceiling** (the aim: half). "
-            f"The token lookup alone holds a constant view to {_authenticated_share(load):.0%} of it: see the "
-            "README's *Status endpoint and authentication* for why credentials are not cached.\n\n",
+            f"Token authentication through DRF holds a constant view to {_authenticated_share(load):.0%} of it: "
+            "see the README's *Status endpoint and authentication* for why credentials are not cached.\n\n",
             _load(load),
         ]
     if "workers" in results:

@@ -2,7 +2,7 @@
 
 ``/bench/constant/`` is a bare Django view; ``/bench/constant-authenticated/`` returns
 the same JSON through DRF with the API's own authentication and permission classes,
-so the load part can tell authentication's share of the cost from the status lookup's.
+so the load part can tell token authentication's share (with DRF's own dispatch) from the status lookup's.
 """
 
 from django.http import JsonResponse

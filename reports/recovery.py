@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 def recovering(stdout):
     """Recover reports interrupted by a dead worker now, and keep doing so while the block runs."""
     requeued, failed = recover_stale_reports()
-    connection.close()  # the worker may fork its jobs: they must not share this connection
+    connection.close()  # the worker opens its own when it needs one
     if requeued or failed:
         stdout.write(f"Recovered {requeued} interrupted report(s); {failed} failed after too many attempts.")
     stop = threading.Event()
@@ -26,6 +26,7 @@ def recovering(stdout):
         yield
     finally:
         stop.set()
+        watcher.join(timeout=30)  # let a recovery under way finish
 
 
 def _recover_periodically(stop):

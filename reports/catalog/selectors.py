@@ -74,9 +74,9 @@ def diagnosis_code():
     return Upper(Trim("diagnosis_code"))
 
 
-def diagnosis_key(code="code"):
+def diagnosis_key():
     """What diagnoses are grouped by: the ICD-10 code (annotated as ``code``) when present, else the folded text."""
-    return Case(When(~Q(**{code: ""}), then=F(code)), default=diagnosis_text(), output_field=CharField())
+    return Case(When(~Q(code=""), then=F("code")), default=diagnosis_text(), output_field=CharField())
 
 
 # --- Querysets -------------------------------------------------------------

@@ -340,6 +340,44 @@ def test_top_diagnoses_combine_both_tables_before_ranking(make_patient):
     assert all(row[2] == 3 for row in top[1:])
 
 
+def test_stacked_counts_over_both_visit_tables(make_patient, make_medical_visit, make_dental_visit, make_user):
+    """Rows and distinct values across tables; empty parts left out; NULLs are rows but not values."""
+    first, second = make_patient(), make_patient()
+    clinician = make_user("DOCTOR")
+    make_medical_visit(first, local(2025, 1, 6), attended_by=clinician)
+    make_medical_visit(first, local(2025, 1, 7))
+    make_dental_visit(first, local(2025, 1, 7), attended_by=clinician)
+    make_dental_visit(second, local(2025, 1, 8))
+    january = Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    medical, dental = selectors.medical_visits(january, {}), selectors.dental_visits(january, {})
+    assert selectors.stacked_counts([medical, dental], "patient") == (4, 2)
+    assert selectors.stacked_counts([medical, dental], "attended_by") == (4, 1)
+    assert selectors.stacked_counts([medical, dental.none()], "patient") == (2, 1)
+    assert selectors.stacked_counts([medical.none(), dental.none()], "patient") == (0, 0)
+    assert selectors.unique_patients(medical.filter(pk__in=[]), dental) == 2
+
+
+def test_shared_counts_reads_each_count_once_and_tells_parameters_apart(
+    make_patient, make_medical_visit, make_dental_visit
+):
+    first, second = make_patient(), make_patient()
+    make_medical_visit(first, local(2025, 1, 6))
+    make_dental_visit(second, local(2025, 1, 8))
+    make_dental_visit(second, local(2025, 2, 3))
+
+    def active(period):
+        return selectors.unique_patients(selectors.medical_visits(period, {}), selectors.dental_visits(period, {}))
+
+    january, february = (
+        Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31)),
+        Period(dt.date(2025, 2, 1), dt.date(2025, 2, 28)),
+    )
+    with selectors.shared_counts(), CaptureQueriesContext(connection) as queries:
+        counts = [active(january), active(january), active(february)]
+    assert counts == [2, 2, 1]
+    assert len(queries) == 2  # the same SQL with other parameters is another count
+
+
 # --- Feedback analysis -------------------------------------------------------
 
 

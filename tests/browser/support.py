@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.system import ROOT
 
 # Where the screenshots go: build/screenshots/ (not kept); SCREENSHOTS_DIR=docs/screenshots refreshes the README's.
-SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / "build" / "screenshots")
+SCREENSHOTS = ROOT / Path(os.environ.get("SCREENSHOTS_DIR") or "build/screenshots")
 PASSWORD = "browser-test-password"
 
 

@@ -4,8 +4,8 @@ The reports count the distinct patients seen in a period (active patients, uniqu
 patients): the patient ids of the visits dated in the period, counted once. With the
 date first and the patient second, PostgreSQL answers that from the index alone (an
 index-only scan of the period's entries), without reading the visit rows. Measured on
-the benchmark's size L (1M medical, 300k dental visits): one year 148 ms → 102 ms, five
-years 707 ms → 506 ms (docs/benchmarks.md). The (patient, visit_date) indexes stay:
+the benchmark's size L (1M medical, 300k dental visits), with the count then written as a
+UNION: one year 148 ms → 102 ms, five years 707 ms → 506 ms. The (patient, visit_date) indexes stay:
 they serve a patient's own history.
 """
 
