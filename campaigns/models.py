@@ -37,13 +37,13 @@ class HealthCampaign(models.Model):
 
 
 class CampaignParticipant(models.Model):
-    campaign = models.ForeignKey(HealthCampaign, on_delete=models.CASCADE, related_name="participants")
+    # Indexed by the unique (campaign, patient) constraint: a separate campaign index would repeat it.
+    campaign = models.ForeignKey(HealthCampaign, on_delete=models.CASCADE, related_name="participants", db_index=False)
     patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="campaigns")
     registered_at = models.DateTimeField(default=timezone.now)
     attended = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["registered_at"], name="participant_registered_idx")]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "patient"], name="participant_once_per_campaign"),
         ]
