@@ -24,6 +24,20 @@ def redis_db():
     client.flushdb()
 
 
+def run_rq_worker(system):
+    """A real rq worker process: it works the queue until it is empty, then exits."""
+    worker = subprocess.run(
+        [sys.executable, "manage.py", "rqworker", "--burst", "--job-class", "django_tasks_rq.Job"],
+        cwd=ROOT,
+        env=system.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    return worker
+
+
 def test_a_report_is_generated_through_redis_by_an_rq_worker(tmp_path, redis_db):
     with running_system(tmp_path, TASKS_BACKEND="rq", REDIS_URL=REDIS_URL) as system:
         system.manage("shell", "--verbosity=0", "-c", CREATE_DOCTOR)
@@ -44,16 +58,7 @@ def test_a_report_is_generated_through_redis_by_an_rq_worker(tmp_path, redis_db)
             time.sleep(0.1)  # the enqueue happens once the request's transaction commits
         assert redis_db.llen("rq:queue:default") == 1
 
-        # A real rq worker process: it works the queue until it is empty, then exits.
-        worker = subprocess.run(
-            [sys.executable, "manage.py", "rqworker", "--burst", "--job-class", "django_tasks_rq.Job"],
-            cwd=ROOT,
-            env=system.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert worker.returncode == 0, worker.stderr[-2000:]
+        run_rq_worker(system)
 
         _, final = system.json("GET", f"/api/reports/generated/{report['id']}/status/", token=token)
         assert final["status"] == "COMPLETED", final["error_message"]
@@ -86,15 +91,7 @@ def test_an_rq_worker_recovers_a_report_interrupted_by_a_dead_worker_when_it_sta
         system.manage("shell", "--verbosity=0", "-c", INTERRUPTED)
         assert redis_db.llen("rq:queue:default") == 0  # its worker died: nothing is queued for it
 
-        worker = subprocess.run(
-            [sys.executable, "manage.py", "rqworker", "--burst", "--job-class", "django_tasks_rq.Job"],
-            cwd=ROOT,
-            env=system.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert worker.returncode == 0, worker.stderr[-2000:]
+        worker = run_rq_worker(system)
         assert "Recovered 1 interrupted report(s)" in worker.stdout
 
         _, login = system.json("POST", "/api/auth/login/", {"username": "doctor", "password": "e2e-doctor-password"})
