@@ -17,6 +17,14 @@ user.groups.add(Group.objects.get_or_create(name="DOCTOR")[0])
 """
 
 
+def doctor_token(system):
+    """Create the doctor in the system's database and log in through the API; their token."""
+    system.manage("shell", "--verbosity=0", "-c", CREATE_DOCTOR)
+    status, login = system.json("POST", "/api/auth/login/", {"username": "doctor", "password": "e2e-doctor-password"})
+    assert status == 200
+    return login["token"]
+
+
 def wait_for(system, report_id, token, statuses, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -29,12 +37,7 @@ def wait_for(system, report_id, token, statuses, timeout=60):
 
 def test_a_report_is_generated_by_a_real_worker_and_downloaded(tmp_path):
     with running_system(tmp_path) as system:
-        system.manage("shell", "--verbosity=0", "-c", CREATE_DOCTOR)
-        status, login = system.json(
-            "POST", "/api/auth/login/", {"username": "doctor", "password": "e2e-doctor-password"}
-        )
-        assert status == 200
-        token = login["token"]
+        token = doctor_token(system)
         _, templates = system.json("GET", "/api/reports/templates/", token=token)
         template = next(t for t in templates["results"] if t["report_type"] == "PATIENT_SUMMARY")
 
@@ -86,22 +89,20 @@ print(report.pk)
 
 def test_a_worker_starting_recovers_a_report_left_generating_by_a_dead_worker(tmp_path):
     with running_system(tmp_path) as system:
-        system.manage("shell", "--verbosity=0", "-c", CREATE_DOCTOR)
+        token = doctor_token(system)
         report_id = int(system.manage("shell", "--verbosity=0", "-c", STALE_REPORT).stdout.strip())
-        _, login = system.json("POST", "/api/auth/login/", {"username": "doctor", "password": "e2e-doctor-password"})
         system.start_worker()
-        final = wait_for(system, report_id, login["token"], {"COMPLETED", "FAILED"})
+        final = wait_for(system, report_id, token, {"COMPLETED", "FAILED"})
         assert final["status"] == "COMPLETED", final["error_message"]
-        _, detail = system.json("GET", f"/api/reports/generated/{report_id}/", token=login["token"])
+        _, detail = system.json("GET", f"/api/reports/generated/{report_id}/", token=token)
         assert detail["file_size"] > 0
 
 
 def test_a_running_worker_recovers_a_run_that_goes_stale_meanwhile(tmp_path):
     with running_system(tmp_path, REPORT_LEASE_SECONDS="2") as system:
-        system.manage("shell", "--verbosity=0", "-c", CREATE_DOCTOR)
-        _, login = system.json("POST", "/api/auth/login/", {"username": "doctor", "password": "e2e-doctor-password"})
+        token = doctor_token(system)
         system.start_worker()
         time.sleep(1.5)  # the worker's start-up recovery has run and found nothing
         report_id = int(system.manage("shell", "--verbosity=0", "-c", STALE_REPORT).stdout.strip())
-        final = wait_for(system, report_id, login["token"], {"COMPLETED", "FAILED"}, timeout=30)
+        final = wait_for(system, report_id, token, {"COMPLETED", "FAILED"}, timeout=30)
         assert final["status"] == "COMPLETED", final["error_message"]

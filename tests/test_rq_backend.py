@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from tests.system import ROOT, running_system
-from tests.test_end_to_end import CREATE_DOCTOR
+from tests.test_end_to_end import STALE_REPORT, doctor_token
 
 pytestmark = pytest.mark.e2e
 
@@ -40,9 +40,7 @@ def run_rq_worker(system):
 
 def test_a_report_is_generated_through_redis_by_an_rq_worker(tmp_path, redis_db):
     with running_system(tmp_path, TASKS_BACKEND="rq", REDIS_URL=REDIS_URL) as system:
-        system.manage("shell", "--verbosity=0", "-c", CREATE_DOCTOR)
-        _, login = system.json("POST", "/api/auth/login/", {"username": "doctor", "password": "e2e-doctor-password"})
-        token = login["token"]
+        token = doctor_token(system)
         _, templates = system.json("GET", "/api/reports/templates/", token=token)
         template = next(t for t in templates["results"] if t["report_type"] == "VISIT_TRENDS")
         status, report = system.json(
@@ -71,31 +69,15 @@ def test_a_report_is_generated_through_redis_by_an_rq_worker(tmp_path, redis_db)
         assert health["queue"]["depth"] == 0
 
 
-INTERRUPTED = """
-import datetime as dt
-from django.contrib.auth.models import User
-from django.utils import timezone
-from reports.models import GeneratedReport, ReportTemplate
-GeneratedReport.objects.create(
-    template=ReportTemplate.objects.get(report_type="VISIT_TRENDS"), report_type="VISIT_TRENDS",
-    title="Interrupted", generated_by=User.objects.get(username="doctor"),
-    date_range_start=dt.date(2025, 1, 1), date_range_end=dt.date(2025, 3, 31), export_format="CSV",
-    status="GENERATING", attempts=1, heartbeat_at=timezone.now() - dt.timedelta(hours=1),
-)
-"""
-
-
 def test_an_rq_worker_recovers_a_report_interrupted_by_a_dead_worker_when_it_starts(tmp_path, redis_db):
     with running_system(tmp_path, TASKS_BACKEND="rq", REDIS_URL=REDIS_URL) as system:
-        system.manage("shell", "--verbosity=0", "-c", CREATE_DOCTOR)
-        system.manage("shell", "--verbosity=0", "-c", INTERRUPTED)
+        token = doctor_token(system)
+        report_id = int(system.manage("shell", "--verbosity=0", "-c", STALE_REPORT).stdout.strip())
         assert redis_db.llen("rq:queue:default") == 0  # its worker died: nothing is queued for it
 
         worker = run_rq_worker(system)
         assert "Recovered 1 interrupted report(s)" in worker.stdout
 
-        _, login = system.json("POST", "/api/auth/login/", {"username": "doctor", "password": "e2e-doctor-password"})
-        _, listing = system.json("GET", "/api/reports/generated/", token=login["token"])
-        (report,) = listing["results"]
-        assert report["status"] == "COMPLETED", report["error_message"]
+        _, final = system.json("GET", f"/api/reports/generated/{report_id}/status/", token=token)
+        assert final["status"] == "COMPLETED", final["error_message"]
         assert redis_db.zcard("rq:finished:default") == 1
