@@ -9,9 +9,19 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/uscpis
 TEST_ENV := SECRET_KEY=test-only-not-a-secret DEBUG=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 RUN_ENV := DEBUG=1
 
-.PHONY: run test lint install bench
+.PHONY: run test lint install tools bench
 
 install: $(VENV)/.installed
+
+# The programs the tests and the benchmark start, from Debian's packages: the browser the page's
+# tests drive, wrk for the load benchmark, pdftoppm to look at report pages. Installed when missing.
+TOOLS := /usr/bin/chromium /usr/bin/wrk /usr/bin/pdftoppm
+tools: $(TOOLS)
+
+/usr/bin/chromium /usr/bin/wrk /usr/bin/pdftoppm &:
+	@test "$$(id -u)" = 0 || { echo "$@ is missing: install Debian's chromium, wrk and poppler-utils (needs root)"; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk poppler-utils >/dev/null
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +40,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint tools
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "== Test suite on SQLite =="
 	$(TEST_ENV) $(BIN)/pytest
@@ -45,7 +55,6 @@ SIZES ?= S,M,L
 BENCH_PARTS ?= reports,api,load,workers
 BENCH_ENV := SECRET_KEY=bench-only-not-a-secret DEBUG=0 DATABASE_URL=$(BENCH_DATABASE_URL)
 
-bench: install
-	command -v wrk >/dev/null || apt-get install -y -q wrk
+bench: install tools
 	$(BENCH_ENV) $(BIN)/python -m bench.run --sizes $(SIZES) --parts $(BENCH_PARTS) \
 		--command "make bench SIZES=$(SIZES) BENCH_PARTS=$(BENCH_PARTS)"

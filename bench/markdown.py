@@ -2,6 +2,7 @@
 
 import os
 import platform
+import shutil
 import subprocess
 
 import django
@@ -21,7 +22,9 @@ def machine():
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgresql = cursor.fetchone()[0]
-    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split(" [")[0].strip()
+    wrk = shutil.which("wrk")
+    if wrk:
+        wrk = subprocess.run([wrk, "--version"], capture_output=True, text=True).stdout.split(" [")[0].strip()
     return {
         "cpu": f"{os.cpu_count()} × {cpu}",
         "memory": f"{memory_gb:.0f} GiB",
