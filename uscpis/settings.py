@@ -300,6 +300,9 @@ SMALL_CELL_THRESHOLD = env_int("SMALL_CELL_THRESHOLD", 10)
 if SMALL_CELL_THRESHOLD < 1:
     raise ImproperlyConfigured("SMALL_CELL_THRESHOLD must be at least 1")
 
+# Error pages (DEBUG) and error reports hide URLs and DSNs, and any value with credentials in a URL.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "uscpis.error_reports.SecretSettingsFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
