@@ -21,8 +21,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 
+from reports.local_storage import PrivateFileSystemStorage, private_folder, write_private
 from reports.models import reports_storage
 from reports.storage import StorageTimeout
 
@@ -54,11 +54,11 @@ class Served:
 
 
 def local_copies():
-    return FileSystemStorage(location=settings.REPORT_LOCAL_COPY_DIR, base_url=None)
+    return PrivateFileSystemStorage(location=settings.REPORT_LOCAL_COPY_DIR)
 
 
 def media_files():
-    return FileSystemStorage(location=settings.REPORT_MEDIA_DIR, base_url=None)
+    return PrivateFileSystemStorage(location=settings.REPORT_MEDIA_DIR)
 
 
 def stored_tiers():
@@ -111,14 +111,14 @@ def keep_local_copy(name, content):
     copies = local_copies()
     try:
         folder = Path(copies.location)
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         free = shutil.disk_usage(folder).free - len(content)
         if free < settings.REPORT_LOCAL_COPY_MIN_FREE_MB * 1024 * 1024:
             logger.warning("No local copy of %s: less than %d MB of disk would stay free", name, free // 2**20)
             return False
         target = Path(copies.path(name))
         partial = target.with_name(f".{target.name}.partial")
-        partial.write_bytes(content)
+        write_private(partial, content)
         os.replace(partial, target)  # atomic: a reader never sees half a copy
         return True
     except OSError as error:

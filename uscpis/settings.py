@@ -147,10 +147,10 @@ REPORT_MEDIA_DIR = MEDIA_ROOT / "reports"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Report files: private, never served by URL; read back through the download API.
+    # Report files: private (0600 in folders 0700), never served by URL; read back through the download API.
     "reports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": REPORT_MEDIA_DIR, "base_url": None},
+        "BACKEND": "reports.local_storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": REPORT_MEDIA_DIR},
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -6,6 +6,8 @@ import hashlib
 import io
 import json
 import logging
+import os
+import stat
 from pathlib import Path
 
 import openpyxl
@@ -123,6 +125,37 @@ def test_an_unwritable_local_storage_fails_the_report_the_same_way(make_report, 
     services.run_report(report.pk)
     report.refresh_from_db()
     assert (report.status, report.error_message) == (ReportStatus.FAILED, services.STORAGE_ERROR)
+
+
+def file_mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o000])
+def test_local_report_files_are_0600_in_folders_0700_whatever_the_umask(
+    generated, settings, tmp_path, umask, django_capture_on_commit_callbacks
+):
+    media, copies = tmp_path / "media" / "reports", tmp_path / "report-copies"
+    media.mkdir(parents=True)
+    media.chmod(0o755)  # made before, open to everyone
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "reports": {**settings.STORAGES["reports"], "OPTIONS": {"location": media}},
+    }
+    settings.REPORT_MEDIA_DIR, settings.REPORT_LOCAL_COPY_DIR = media, copies
+    settings.REPORT_LOCAL_COPY_MIN_FREE_MB = 0
+    previous = os.umask(umask)
+    try:
+        report = generated()
+        (copies / f".{report.file.name}.partial").write_bytes(b"left over")  # a copy interrupted before
+        (copies / f".{report.file.name}.partial").chmod(0o644)
+        delivery.keep_local_copy(report.file.name, (copies / report.file.name).read_bytes())
+        served = download(report)
+    finally:
+        os.umask(previous)
+    assert served[0] == "storage"
+    assert (file_mode(media / report.file.name), file_mode(copies / report.file.name)) == (0o600, 0o600)
+    assert (file_mode(media), file_mode(copies)) == (0o700, 0o700)
 
 
 def test_no_local_copy_is_kept_when_the_disk_is_short(cloud, generated, settings):

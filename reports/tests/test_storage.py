@@ -124,7 +124,7 @@ def reports_storage_in_a_fresh_process(**env):
 
 
 def test_settings_choose_local_files_without_cloudinary_configuration():
-    assert reports_storage_in_a_fresh_process() == (0, "FileSystemStorage None MEDIA_ROOT/reports\n")
+    assert reports_storage_in_a_fresh_process() == (0, "PrivateFileSystemStorage None MEDIA_ROOT/reports\n")
 
 
 def test_settings_choose_cloudinary_from_the_sdk_url_with_its_query_parameters():
