@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the systems started here send to see the details of /healthz.
+HEALTHZ_TOKEN = "system-test-healthz-token-0123456789abcdef"
 
 
 def free_port():
@@ -72,6 +74,7 @@ class System:
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_COOKIES": "0",
             "SECURE_SSL_REDIRECT": "0",
+            "HEALTHZ_TOKEN": HEALTHZ_TOKEN,
             **extra_env,
         }
         self.processes = []
@@ -141,9 +144,9 @@ class System:
         """Everything the processes printed (their server logs)."""
         return "".join(path.read_text(errors="replace") for path in sorted(self.log_dir.glob("process-*.log")))
 
-    def request(self, method, path, body=None, token=None):
-        """(status, headers, bytes) of one HTTP request."""
-        headers = {"Content-Type": "application/json"}
+    def request(self, method, path, body=None, token=None, headers=None):
+        """(status, headers, bytes) of one HTTP request; ``headers`` are sent besides the JSON ones."""
+        headers = {"Content-Type": "application/json", **(headers or {})}
         if token:
             headers["Authorization"] = f"Token {token}"
         data = None if body is None else json.dumps(body).encode()
@@ -153,6 +156,16 @@ class System:
                 return response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read()
+
+    def health(self):
+        """(status, body) of /healthz with its checks and queue (this system's monitoring token)."""
+        headers = {"Authorization": f"Bearer {self.env['HEALTHZ_TOKEN']}"}
+        request = urllib.request.Request(self.base + "/healthz", headers=headers)  # noqa: S310 (loopback)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
 
     def json(self, method, path, body=None, token=None):
         status, _, content = self.request(method, path, body, token)

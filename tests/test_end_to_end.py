@@ -65,7 +65,7 @@ def test_a_report_is_generated_by_a_real_worker_and_downloaded(tmp_path):
         _, detail = system.json("GET", f"/api/reports/generated/{report['id']}/", token=token)
         assert detail["download_count"] == 1
 
-        status, health = system.json("GET", "/healthz")
+        status, health = system.health()
         assert status == 200
         assert health["checks"] == {"database": True, "storage": True}
         assert health["queue"]["depth"] == 0

@@ -65,7 +65,7 @@ def test_a_report_is_generated_through_redis_by_an_rq_worker(tmp_path, redis_db)
         assert content.decode("utf-8-sig").startswith("Title,Visit trends 2025-01-01 to 2025-03-31")
         assert redis_db.llen("rq:queue:default") == 0
         assert redis_db.zcard("rq:finished:default") == 1  # RQ ran it, not the database queue
-        _, health = system.json("GET", "/healthz")
+        _, health = system.health()
         assert health["queue"]["depth"] == 0
 
 

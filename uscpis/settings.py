@@ -303,6 +303,12 @@ if SMALL_CELL_THRESHOLD < 1:
 # Error pages (DEBUG) and error reports hide URLs and DSNs, and any value with credentials in a URL.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "uscpis.error_reports.SecretSettingsFilter"
 
+# /healthz shows its checks and the queue to ADMIN and to `Authorization: Bearer <HEALTHZ_TOKEN>`;
+# anyone else gets only the status. Unset: no token opens the details.
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
+if HEALTHZ_TOKEN and len(HEALTHZ_TOKEN) < 32:
+    raise ImproperlyConfigured("HEALTHZ_TOKEN must be at least 32 characters (e.g. secrets.token_urlsafe(32))")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

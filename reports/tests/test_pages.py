@@ -1,6 +1,10 @@
 """The /reports page, the login page and /healthz."""
 
+import datetime as dt
+import os
 import re
+import stat
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -47,24 +51,83 @@ def test_reports_page_is_forbidden_to_patients_with_a_login(make_user):
     assert client.get("/reports").status_code == 403
 
 
-def test_healthz_reports_checks_and_queue_without_authentication(make_report, doctor):
+HEALTHZ_TOKEN = "healthz-test-token-" + "0123456789abcdef" * 2
+
+
+@pytest.fixture
+def monitor(settings):
+    """A client sending the monitoring token of /healthz."""
+    settings.HEALTHZ_TOKEN = HEALTHZ_TOKEN
+    return Client(headers={"Authorization": f"Bearer {HEALTHZ_TOKEN}"})
+
+
+def test_healthz_reports_checks_and_queue_to_the_monitoring_token(make_report, doctor, monitor):
     make_report(doctor)
-    response = Client().get("/healthz")
+    response = monitor.get("/healthz")
     assert response.status_code == 200
     body = response.json()
+    assert body["status"] == "ok"
     assert body["checks"] == {"database": True, "storage": True}
     assert body["queue"]["depth"] == 1
     assert body["queue"]["oldest_waiting_seconds"] >= 0
     assert "Cache-Control" in response and "no-cache" in response["Cache-Control"]
 
 
-def test_healthz_is_503_when_the_storage_is_not_writable(db, settings, tmp_path):
+def test_healthz_tells_anonymous_callers_only_the_status(make_report, doctor, settings, tmp_path):
+    make_report(doctor)
+    response = Client().get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the report folder should be")
     settings.REPORT_MEDIA_DIR = blocked
     response = Client().get("/healthz")
+    assert (response.status_code, response.json()) == (503, {"status": "unavailable"})
+
+
+def test_healthz_details_need_an_admin_or_the_token(make_report, doctor, admin, settings):
+    make_report(doctor)
+    settings.HEALTHZ_TOKEN = HEALTHZ_TOKEN
+
+    def body(client, token=None):
+        headers = {"Authorization": token} if token else {}
+        return client.get("/healthz", headers=headers).json()
+
+    assert set(body(Client(), f"Bearer {HEALTHZ_TOKEN}")) == {"status", "checks", "queue"}
+    assert body(Client(), f"bearer  {HEALTHZ_TOKEN}")["queue"]["depth"] == 1
+    for wrong in (f"Bearer {HEALTHZ_TOKEN[:-1]}", f"Token {HEALTHZ_TOKEN}", "Bearer ", HEALTHZ_TOKEN):
+        assert body(Client(), wrong) == {"status": "ok"}, wrong
+    clinician, administrator = Client(), Client()
+    clinician.force_login(doctor)
+    administrator.force_login(admin)
+    assert body(clinician) == {"status": "ok"}
+    assert body(administrator)["queue"]["depth"] == 1
+    settings.HEALTHZ_TOKEN = ""
+    assert body(Client(), "Bearer ") == {"status": "ok"}
+
+
+def test_healthz_probing_writes_no_file(db, monitor, settings):
+    folders = [Path(settings.REPORT_MEDIA_DIR), Path(settings.REPORT_LOCAL_COPY_DIR)]
+    for folder in folders:
+        os.utime(folder, ns=(10**18, 10**18))
+    for client in (monitor, Client(), Client()):
+        assert client.get("/healthz").status_code == 200
+    assert [folder.stat().st_mtime_ns for folder in folders] == [10**18, 10**18]
+    assert [list(folder.iterdir()) for folder in folders] == [[], []]
+
+
+def test_healthz_is_503_when_the_storage_is_not_writable(db, settings, tmp_path, monitor):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the report folder should be")
+    settings.REPORT_MEDIA_DIR = blocked
+    response = monitor.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": True, "storage": False}
+
+
+def test_healthz_creates_a_missing_report_folder_once_private(db, settings, tmp_path):
+    settings.REPORT_LOCAL_COPY_DIR = tmp_path / "fresh" / "report-copies"
+    assert Client().get("/healthz").status_code == 200
+    assert stat.S_IMODE(settings.REPORT_LOCAL_COPY_DIR.stat().st_mode) == 0o700
 
 
 @pytest.mark.parametrize("method", ["post", "delete"])
@@ -73,12 +136,8 @@ def test_healthz_only_answers_get_and_head(db, method):
     assert Client().head("/healthz").status_code == 200
 
 
-def test_healthz_shows_a_stale_run(make_report, doctor):
-    import datetime as dt
-
-    from django.utils import timezone
-
+def test_healthz_shows_a_stale_run(make_report, doctor, monitor):
     make_report(doctor, status="GENERATING", heartbeat_at=timezone.now() - dt.timedelta(minutes=10))
-    queue = Client().get("/healthz").json()["queue"]
+    queue = monitor.get("/healthz").json()["queue"]
     assert queue["generating"] == 1
     assert queue["stalest_heartbeat_seconds"] >= 600
