@@ -2,6 +2,8 @@
 
 Everything is drawn from a seeded ``random.Random`` and a seeded Faker, so the same
 seed and day give the same data. ``seed_demo`` writes in batches, in one transaction.
+The demo logins' passwords are not data: each seeding draws new ones from ``secrets``,
+and only the caller (the ``seed_demo`` command, which prints them once) ever sees them.
 """
 
 import bisect
@@ -9,12 +11,13 @@ import datetime as dt
 import itertools
 import random
 import re
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
@@ -32,6 +35,8 @@ MAX_PATIENTS = 200_000
 HISTORY_DAYS = 548  # about 18 months, ending yesterday
 BATCH_SIZE = 1000
 DEMO_USERNAMES = tuple(role.lower() for role in Role)
+# What the demo ADMIN (not a superuser) may do in Django admin besides the audit trail.
+ADMIN_PERMISSIONS = ("view_reporttemplate", "change_reporttemplate", "view_generatedreport", "change_generatedreport")
 
 MEDICAL_VISITS_PER_PATIENT = 5.0  # over the whole history; late registrants get fewer
 DENTAL_VISITS_PER_PATIENT = 1.4
@@ -251,12 +256,23 @@ def seed_demo(patients=300, seed=42, today=None, flush=False):
         return _Seeder(seed, today or timezone.localdate()).run(patients)
 
 
-def demo_logins(seed):
-    """(username, password, role) of the demo users: passwords depend only on the seed."""
-    return [
-        (role.lower(), f"demo-{role.lower()}-{random.Random(f'{seed}:{role}').randrange(1000, 10000)}", role.value)  # noqa: S311
-        for role in Role
-    ]
+def new_password():
+    """A random password for a demo login (16 characters from ``secrets``)."""
+    return secrets.token_urlsafe(12)
+
+
+def reset_demo_passwords():
+    """New random passwords for the demo logins that exist: (username, password, role), to show once."""
+    logins = []
+    with transaction.atomic():
+        for role in Role:
+            user = User.objects.filter(username=role.lower()).first()
+            if user is not None:
+                password = new_password()
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                logins.append((user.username, password, role.value))
+    return logins
 
 
 def clinic_data_exists():
@@ -370,19 +386,31 @@ class _Seeder:
     # Users and patients
 
     def demo_users(self):
-        """One login per role, created or reset, with a password derived from the seed."""
-        users, logins = {}, demo_logins(self.seed)
-        for (username, password, _), role in zip(logins, Role, strict=True):
+        """One login per role, created or reset, with a new random password.
+
+        The demo ADMIN holds the ADMIN role and may use Django admin (staff), but is no
+        superuser: it may see and change report templates and reports, not users or groups.
+        """
+        users, logins = {}, []
+        for role in Role:
+            username, password = role.lower(), new_password()
             user = User.objects.filter(username=username).first() or User(username=username)
             user.first_name = self.fake.first_name()
             user.last_name = self.fake.random_element(SURNAMES)
             user.email = f"{username}@example.edu"
-            user.is_superuser = user.is_staff = role == Role.ADMIN
+            user.is_superuser = False
+            user.is_staff = role == Role.ADMIN
             user.is_active = True
             user.set_password(password)
             user.save()
-            user.groups.set([Group.objects.get_or_create(name=role)[0]])
+            group = Group.objects.get_or_create(name=role)[0]
+            if role == Role.ADMIN:
+                group.permissions.add(
+                    *Permission.objects.filter(content_type__app_label="reports", codename__in=ADMIN_PERMISSIONS)
+                )
+            user.groups.set([group])
             users[role] = user
+            logins.append((username, password, role.value))
         return users, logins
 
     def patients(self, count):

@@ -1,4 +1,5 @@
 import datetime as dt
+import random
 from io import StringIO
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import Avg, Count, Max, Min
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import CampaignParticipant, HealthCampaign
@@ -52,6 +54,14 @@ def dump():
     )  # fmt: skip
 
 
+def printed_login(output, username):
+    """(username, password) as the command printed them."""
+    for line in output.split("Demo logins")[1].splitlines():
+        if line.split()[:1] == [username]:
+            return tuple(line.split()[:2])
+    raise AssertionError(f"{username} was not printed")
+
+
 def counts():
     models = (User, Patient, MedicalVisit, DentalVisit, Feedback, HealthCampaign, CampaignParticipant)
     return [model.objects.count() for model in models]
@@ -63,7 +73,7 @@ def test_same_seed_gives_same_data():
     first = dump()
     second_logins = seed_demo(patients=60, seed=7, today=TODAY, flush=True).logins
     assert dump() == first
-    assert second_logins == first_logins
+    assert [(username, role) for username, _, role in second_logins] == [(u, r) for u, _, r in first_logins]
     assert len(first[0]) == 60
 
 
@@ -75,7 +85,12 @@ def test_different_seed_gives_different_data():
     other_patients, other_visits, *_ = dump()
     assert [row[1:3] for row in patients] != [row[1:3] for row in other_patients]
     assert visits != other_visits
-    assert first_logins != second_logins
+    assert [username for username, *_ in first_logins] == [username for username, *_ in second_logins]
+
+
+def logs_in(username, password):
+    """The user the login page would log in (the login lockout needs each login's request)."""
+    return authenticate(RequestFactory().post("/accounts/login/"), username=username, password=password)
 
 
 @pytest.mark.django_db
@@ -83,12 +98,16 @@ def test_every_role_has_a_login_with_the_printed_password():
     result = seed_demo(patients=60, seed=3, today=TODAY)
     assert [role for _, _, role in result.logins] == list(Role.values)
     for username, password, role in result.logins:
-        user = authenticate(username=username, password=password)
+        user = logs_in(username, password)
         assert user is not None and user.username == username
         assert user.groups.filter(name=role).exists()
         assert user_roles(user) == {role}
         validate_password(password, user)
-    assert User.objects.get(username="admin").is_superuser
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and not admin.is_superuser  # the ADMIN role, not every power over the site
+    assert admin.has_perm("reports.change_generatedreport") and not admin.has_perm("auth.change_user")
+    assert not User.objects.filter(is_superuser=True).exists()
+    assert list(User.objects.filter(is_staff=True).values_list("username", flat=True)) == ["admin"]
     assert User.objects.get(username="student").patient.patient_type == "STUDENT"
     assert User.objects.get(username="faculty").patient.patient_type == "FACULTY"
     attending = set(MedicalVisit.objects.values_list("attended_by__username", flat=True))
@@ -134,7 +153,8 @@ def test_command_prints_counts_and_logins_but_no_patient_data():
     call_command("seed_demo", "--patients", "40", "--seed", "9", stdout=out)
     output = out.getvalue()
     assert "patients: 40" in output
-    assert "demo-admin-" in output and "http://127.0.0.1:8000/accounts/login/" in output
+    assert "http://127.0.0.1:8000/accounts/login/" in output
+    assert logs_in(*printed_login(output, "admin")) is not None
     for first_name, last_name, number in Patient.objects.values_list("first_name", "last_name", "patient_number"):
         assert f"{first_name} {last_name}" not in output and number not in output
 
@@ -150,7 +170,7 @@ def test_command_refuses_a_second_run_without_flush():
 
 
 @pytest.mark.django_db
-def test_if_empty_seeds_once_then_prints_the_same_working_logins():
+def test_if_empty_seeds_once_and_then_prints_no_password_but_how_to_get_new_ones():
     first = StringIO()
     call_command("seed_demo", "--patients", "20", "--if-empty", stdout=first)
     before = counts()
@@ -158,10 +178,35 @@ def test_if_empty_seeds_once_then_prints_the_same_working_logins():
     call_command("seed_demo", "--patients", "20", "--if-empty", stdout=again)
     assert counts() == before
     assert "nothing was seeded" in again.getvalue()
-    logins = again.getvalue().split("Demo logins:")[1]
-    assert logins == first.getvalue().split("Demo logins:")[1]
-    username, password = logins.splitlines()[2].split()[:2]
-    assert authenticate(username=username, password=password) is not None
+    assert "Demo logins" not in again.getvalue() and "seed_demo --reset-passwords" in again.getvalue()
+    assert logs_in(*printed_login(first.getvalue(), "doctor")) is not None
+
+
+@pytest.mark.django_db
+def test_demo_passwords_are_random_at_each_seeding_not_derived_from_the_seed():
+    fixed = f"demo-admin-{random.Random('42:ADMIN').randrange(1000, 10000)}"  # what the code once derived
+    first = {username: password for username, password, _ in seed_demo(patients=20, seed=42).logins}
+    second = {username: password for username, password, _ in seed_demo(patients=20, seed=42, flush=True).logins}
+    assert logs_in("admin", fixed) is None
+    assert all(first[username] != second[username] for username in first)
+    assert len(set(first.values())) == len(first)
+    assert logs_in("admin", first["admin"]) is None and logs_in("admin", second["admin"]) is not None
+
+
+@pytest.mark.django_db
+def test_reset_passwords_prints_new_working_passwords_once_and_changes_nothing_else():
+    with pytest.raises(CommandError, match="no demo logins"):
+        call_command("seed_demo", "--reset-passwords", stdout=StringIO())
+    seeded = StringIO()
+    call_command("seed_demo", "--patients", "20", stdout=seeded)
+    before, dumped = counts(), dump()
+    reset = StringIO()
+    call_command("seed_demo", "--reset-passwords", stdout=reset)
+    assert (counts(), dump()) == (before, dumped)
+    for role in Role:
+        username = role.lower()
+        assert logs_in(*printed_login(reset.getvalue(), username)) is not None
+        assert logs_in(*printed_login(seeded.getvalue(), username)) is None
 
 
 @pytest.mark.django_db

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.demo import MAX_PATIENTS, DemoDataExists, clinic_data_exists, demo_logins, seed_demo
+from reports.demo import MAX_PATIENTS, DemoDataExists, clinic_data_exists, reset_demo_passwords, seed_demo
+
+RESET_HINT = "python manage.py seed_demo --reset-passwords"
 
 
 def whole_number(option, value):
@@ -24,17 +26,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="seed only an empty database; otherwise just print the demo logins of --seed",
+            help="seed only an empty database; otherwise change nothing",
+        )
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="give the demo logins new random passwords and print them; nothing else changes",
         )
 
-    def handle(self, *args, patients, seed, flush, if_empty, **options):
+    def handle(self, *args, patients, seed, flush, if_empty, reset_passwords, **options):
+        if reset_passwords:
+            logins = reset_demo_passwords()
+            if not logins:
+                raise CommandError("There are no demo logins; run seed_demo first.")
+            self.print_logins(logins)
+            return
         count = whole_number("--patients", patients)
         seed = whole_number("--seed", seed)
         if not 1 <= count <= MAX_PATIENTS:
             raise CommandError(f"--patients must be from 1 to {MAX_PATIENTS}, not {count}.")
         if if_empty and not flush and clinic_data_exists():
             self.stdout.write("Demo data is already there; nothing was seeded.")
-            self.print_logins(demo_logins(seed))
+            self.stdout.write(
+                "The demo logins' passwords were printed when they were seeded (they are random and not kept);"
+                f" for new ones: {RESET_HINT}"
+            )
             return
         try:
             result = seed_demo(patients=count, seed=seed, flush=flush)
@@ -45,7 +61,8 @@ class Command(BaseCommand):
         self.print_logins(result.logins)
 
     def print_logins(self, logins):
-        self.stdout.write("\nDemo logins:")
+        """Printed once: the passwords are random and only their hashes are kept."""
+        self.stdout.write("\nDemo logins (the passwords are shown only now; new ones: " + RESET_HINT + "):")
         self.stdout.write(f"  {'username':<10} {'password':<20} role")
         for username, password, role in logins:
             self.stdout.write(f"  {username:<10} {password:<20} {role}")
