@@ -15,7 +15,8 @@ class AuditedActionsMixin:
     """Records ``audited_actions`` (view action → AccessAction) once the response is known.
 
     The record is written before a file is streamed; if it cannot be written the
-    client gets a 503 instead of the file.
+    client gets a 503 instead of the file. An error no handler answers is recorded
+    as a 500 before it propagates, so every attempt leaves one record.
     """
 
     audited_actions = {}
@@ -23,27 +24,38 @@ class AuditedActionsMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         action = self.audited_actions.get(getattr(self, "action", None))
         if action is not None:
-            response = self._audit(request, response, action)
+            created = response.data["id"] if response.status_code == status.HTTP_202_ACCEPTED else None
+            if not self._record(request, action, response.status_code, created, getattr(response, "served_tier", "")):
+                response.close()
+                response = Response(
+                    {"detail": "The access could not be recorded, so it was refused. Please try again."},
+                    status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                    headers={"Retry-After": "30"},
+                )
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def _audit(self, request, response, action):
+    def handle_exception(self, exc):
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            action = self.audited_actions.get(getattr(self, "action", None))
+            if action is not None:
+                self._record(self.request, action, status.HTTP_500_INTERNAL_SERVER_ERROR)
+            raise
+
+    def _record(self, request, action, status_code, created=None, tier=""):
+        """Write one audit record; False (and logged) if it could not be written."""
         pk = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-        created = getattr(response, "data", None) if response.status_code == status.HTTP_202_ACCEPTED else None
         try:
             record_access(
                 request,
                 action=action,
-                status_code=response.status_code,
-                report_id=created["id"] if created else (int(pk) if pk and self.audits_report else None),
+                status_code=status_code,
+                report_id=created or (int(pk) if pk and self.audits_report else None),
                 template_id=int(pk) if pk and not self.audits_report else None,
-                tier=getattr(response, "served_tier", ""),
+                tier=tier,
             )
         except DatabaseError:
-            logger.exception("Could not write the audit record of a %s attempt; refusing it", action)
-            response.close()
-            return Response(
-                {"detail": "The access could not be recorded, so it was refused. Please try again."},
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-                headers={"Retry-After": "30"},
-            )
-        return response
+            logger.exception("Could not write the audit record of a %s attempt", action)
+            return False
+        return True

@@ -16,7 +16,8 @@ from reports.periods import local_zone
 class LocalDateField(serializers.Field):
     """A calendar day as ``YYYY-MM-DD``; a full ISO datetime is read as its local day.
 
-    Days before ``REPORT_EARLIEST_DATE`` or more than a year ahead are refused.
+    Days before ``REPORT_EARLIEST_DATE`` or more than a year ahead are refused, and so is a
+    datetime whose local day falls outside the calendar (year 1 or 9999 with an offset).
     """
 
     default_error_messages = {
@@ -39,11 +40,13 @@ class LocalDateField(serializers.Field):
                 if timezone.is_aware(moment):
                     moment = moment.astimezone(local_zone())
                 day = moment.date()
+        except OverflowError:
+            day = None
         except ValueError:
             self.fail("impossible" if _looks_like_date(text) else "invalid")
         earliest = settings.REPORT_EARLIEST_DATE
         latest = timezone.localdate() + dt.timedelta(days=366)
-        if not earliest <= day <= latest:
+        if day is None or not earliest <= day <= latest:
             self.fail("out_of_range", earliest=earliest.isoformat(), latest=latest.isoformat())
         return day
 

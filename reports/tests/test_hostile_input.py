@@ -49,6 +49,8 @@ HOSTILE = [
     ("date_range_end", "2099-01-01"),
     ("date_range_end", "2024-12-31"),
     ("date_range_start", "2025-01-01T00:00:00+25:00"),
+    ("date_range_start", "0001-01-01T00:00:00+14:00"),
+    ("date_range_end", "9999-12-31T23:59:59-14:00"),
     ("date_range_start", "2025-01-01'; DROP TABLE reports_generatedreport; --"),
     ("export_format", "pdf"),
     ("export_format", "DOCX"),
@@ -111,7 +113,14 @@ def test_deeply_nested_json_is_a_400_not_a_crash(api, generate_url):
     assert GeneratedReport.objects.count() == 0
 
 
-@pytest.mark.parametrize("body", ["", "not json", "{", "[1, 2]", "NaN", '{"date_range_start": NaN}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        *("", "not json", "{", "[1, 2]", "NaN", '{"date_range_start": NaN}'),
+        # Unpaired surrogates: valid JSON escapes, but not text (error messages would echo them).
+        *(r'{"export_format": "\ud800"}', r'{"filters": {"\udc00": "x"}}', r'{"title": "a\udfffb"}'),
+    ],
+)
 def test_malformed_bodies_are_400(api, generate_url, body):
     response = api.generic("POST", generate_url, body, content_type="application/json")
     assert response.status_code == 400
