@@ -1,6 +1,7 @@
 """The audit trail: who tried to generate, download or delete which report, and what happened."""
 
 import csv
+import functools
 import ipaddress
 
 from django.conf import settings
@@ -47,21 +48,38 @@ def _address(value):
         return None
 
 
-def client_ip(request):
-    """The client's address; X-Forwarded-For is believed only when sent by a trusted proxy.
+@functools.cache
+def _networks(entries):
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
-    Walking the forwarded chain from the right, trusted proxies are skipped and the
-    first other address is the client's.
+
+def _is_trusted(address):
+    """Whether ``address`` is one of TRUSTED_PROXIES (addresses or networks)."""
+    if address is None:
+        return False
+    address = ipaddress.ip_address(address)
+    return any(address in network for network in _networks(settings.TRUSTED_PROXIES))
+
+
+def from_trusted_proxy(request):
+    """Whether the request came straight from a trusted proxy, whose forwarded headers are believed."""
+    return _is_trusted(_address(request.META.get("REMOTE_ADDR", "")))
+
+
+def client_ip(request):
+    """The client's address: the one function the audit trail, the login lockout and the throttles use.
+
+    X-Forwarded-For is believed only when sent by a trusted proxy: walking the forwarded chain
+    from the right, trusted proxies are skipped and the first other address is the client's.
     """
     remote = _address(request.META.get("REMOTE_ADDR", ""))
-    trusted = settings.TRUSTED_PROXIES
-    if remote is None or remote not in trusted:
+    if not _is_trusted(remote):
         return remote
     chain = [_address(part) for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     for address in reversed(chain):
         if address is None:
             return remote
-        if address not in trusted:
+        if not _is_trusted(address):
             return address
     return remote
 

@@ -6,6 +6,7 @@ SECRET_KEY, ALLOWED_HOSTS and turns DEBUG off (the default).
 """
 
 import datetime as dt
+import ipaddress
 import os
 from pathlib import Path
 
@@ -32,6 +33,17 @@ def env_int(name, default):
         return int(value) if value else default
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from error
+
+
+def env_networks(name):
+    """Comma-separated IP addresses or networks (``10.0.0.0/8``), each checked."""
+    entries = env_list(name)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}: {entry!r} is not an IP address or network") from error
+    return frozenset(entries)
 
 
 def env_float(name, default):
@@ -77,6 +89,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "uscpis.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Every response made past the static files: Cache-Control: no-store (health data, tokens).
@@ -274,8 +287,11 @@ CONTENT_SECURITY_POLICY = {
 }
 X_FRAME_OPTIONS = "DENY"
 
-# Proxies whose X-Forwarded-For is believed when recording a client's address.
-TRUSTED_PROXIES = frozenset(env_list("TRUSTED_PROXIES"))
+# Proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are believed: client
+# addresses (lockout, throttles, audit) come from reports.audit.client_ip, and a request is HTTPS
+# by X-Forwarded-Proto only when it came from one of them (uscpis/middleware.py).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 
 # Report periods may not start before this day (older dates are typing mistakes).
 REPORT_EARLIEST_DATE = dt.date.fromisoformat(os.environ.get("REPORT_EARLIEST_DATE", "2000-01-01"))
@@ -331,7 +347,6 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)

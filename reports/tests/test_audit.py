@@ -108,6 +108,18 @@ def test_client_ip_honours_only_trusted_proxies(rf, settings, remote, forwarded,
     assert audit.client_ip(request) == expected
 
 
+def test_trusted_proxies_may_be_networks(rf, settings):
+    """As behind a load balancer whose address changes within its network."""
+    settings.TRUSTED_PROXIES = frozenset({"10.0.0.0/8", "2001:db8::/64"})
+
+    def seen(remote, forwarded):
+        return audit.client_ip(rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded))
+
+    assert seen("10.1.2.3", "198.51.100.7, 10.9.9.9") == "198.51.100.7"
+    assert seen("2001:db8::5", "198.51.100.7") == "198.51.100.7"
+    assert seen("11.0.0.1", "198.51.100.7") == "11.0.0.1"
+
+
 def test_events_are_append_only(completed_report, doctor):
     api = APIClient()
     api.force_authenticate(doctor)
