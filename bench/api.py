@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from reports.models import GeneratedReport, ReportTemplate
 
@@ -28,7 +28,7 @@ FORMATS = ("PDF", "EXCEL", "CSV", "JSON")
 def user_with_token(username, role, superuser=False):
     user, _ = User.objects.get_or_create(username=username, defaults={"is_superuser": superuser})
     user.groups.add(Group.objects.get_or_create(name=role)[0])
-    return user, Token.objects.get_or_create(user=user)[0].key
+    return user, AuthToken.objects.create(user=user)[1]
 
 
 def prepare(total=REPORTS):

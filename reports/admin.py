@@ -4,7 +4,7 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 
 from reports import audit, services
-from reports.models import GeneratedReport, ReportAccessEvent, ReportStatus, ReportTemplate
+from reports.models import GeneratedReport, PendingFileDeletion, ReportAccessEvent, ReportStatus, ReportTemplate
 from uscpis.roles import is_admin
 
 
@@ -75,6 +75,34 @@ class ReportAccessEventAdmin(admin.ModelAdmin):
         response = StreamingHttpResponse(audit.csv_lines(events), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{audit.csv_filename()}"'
         return response
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_module_permission(self, request):
+        return is_admin(request.user) or super().has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PendingFileDeletion)
+class PendingFileDeletionAdmin(admin.ModelAdmin):
+    """Files of deleted or replaced reports the storage has not confirmed deleting yet: read-only to ADMIN.
+
+    ``reports_cleanup`` tries them again and removes each once every tier confirmed.
+    """
+
+    list_display = ["name", "created_at", "attempts", "last_attempt_at", "failed_tiers"]
+    list_filter = ["failed_tiers"]
+    search_fields = ["name"]
+    actions = None
 
     def has_view_permission(self, request, obj=None):
         return is_admin(request.user)

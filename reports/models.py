@@ -247,3 +247,23 @@ class UserLogin(models.Model):
 
     def __str__(self):
         return f"Login #{self.pk}"
+
+
+class PendingFileDeletion(models.Model):
+    """A report file to delete from every tier, recorded in the transaction that forgets it.
+
+    The record goes once every tier confirmed the deletion (a file already gone counts); until
+    then ``reports_cleanup`` tries again, so a storage failing a delete leaves no file for good.
+    """
+
+    name = models.CharField(max_length=255, unique=True, help_text="The file's storage name: <report id>-<random>")
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    failed_tiers = models.CharField(max_length=64, blank=True, help_text="Where the last attempt failed")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"File {self.name}"

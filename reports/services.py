@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
-from reports import catalog, delivery, renderers
+from reports import catalog, delivery, file_deletions, renderers
 from reports.cache import cached_document
 from reports.catalog.base import ReportParams
 from reports.document import ReportDocument
@@ -142,7 +142,7 @@ def _claim(report_id):
             ]
         )
         if leftover:
-            transaction.on_commit(lambda: _discard(leftover))
+            _discard(leftover)
         return report
 
 
@@ -237,7 +237,7 @@ def _complete(report, document, content, stored_name, seconds):
         current.heartbeat_at = now
         current.save()
         if previous_name and previous_name != stored_name:
-            transaction.on_commit(lambda: _discard(previous_name))
+            _discard(previous_name)
     logger.info("Report %s completed in %.2fs (%d bytes)", report.pk, seconds, len(content))
 
 
@@ -260,7 +260,7 @@ def _retry_after_lost_database(report, stored_name):
             if current is None:
                 done = GeneratedReport.objects.filter(pk=report.pk, status=ReportStatus.COMPLETED, file=stored_name)
                 if not (stored_name and done.exists()):
-                    transaction.on_commit(lambda: _discard(stored_name))
+                    _discard(stored_name)
                 return
             retry = current.attempts < settings.REPORT_MAX_ATTEMPTS
             _owned(report).update(
@@ -271,7 +271,7 @@ def _retry_after_lost_database(report, stored_name):
                 heartbeat_at=None,
                 file="",
             )
-            transaction.on_commit(lambda: _discard(stored_name))
+            _discard(stored_name)
             if retry:
                 delay = settings.REPORT_RETRY_DELAY_SECONDS
                 transaction.on_commit(lambda: enqueue_report(report.pk, delay=delay))
@@ -281,9 +281,8 @@ def _retry_after_lost_database(report, stored_name):
 
 
 def _discard(name):
-    """Delete a report file from every tier (failures are logged by ``delivery``)."""
-    if name:
-        delivery.delete_everywhere(name)
+    """Delete a report file from every tier once the current transaction commits, retried until done."""
+    file_deletions.discard(name)
 
 
 @dataclass
@@ -438,8 +437,9 @@ def cleanup_expired_reports(now=None):
 
     Also deletes the files left on FAILED reports (stored by a run that failed or died). A file
     whose deletion fails keeps its name on the report and is tried again by the next cleanup;
-    the others are deleted all the same, and the failures are logged. Running it twice in a row
-    changes nothing more.
+    the others are deleted all the same, and the failures are logged. Then it tries again the
+    files of deleted or replaced reports whose deletion failed (``file_deletions``). Running it
+    twice in a row changes nothing more.
     """
     now = now or timezone.now()
     expired = GeneratedReport.objects.filter(status=ReportStatus.COMPLETED, expires_at__lte=now).update(
@@ -458,6 +458,7 @@ def cleanup_expired_reports(now=None):
             len(undeleted),
             ", #".join(map(str, undeleted)),
         )
+    file_deletions.retry_pending()
     logger.info("Expired %d reports", expired)
     return expired
 

@@ -1,11 +1,10 @@
 """Signal receivers of the reports app."""
 
 from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from reports import delivery
+from reports import file_deletions
 from reports.models import GeneratedReport, UserLogin
 
 
@@ -17,7 +16,8 @@ def record_login(sender, request, user, **kwargs):
 
 @receiver(post_delete, sender=GeneratedReport, dispatch_uid="reports.discard_report_file")
 def discard_report_file(sender, instance, **kwargs):
-    """However a report is deleted (API, admin, its user's deletion), its file goes once that commits."""
-    if instance.file.name:
-        name = instance.file.name
-        transaction.on_commit(lambda: delivery.delete_everywhere(name), robust=True)
+    """However a report is deleted (API, admin, its user's deletion), its file goes once that commits.
+
+    The file is recorded for deletion in the same transaction; cleanup retries what the storage refused.
+    """
+    file_deletions.discard(instance.file.name)

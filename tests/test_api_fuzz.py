@@ -61,8 +61,14 @@ def operations(system, user):
         system.base + "/api/schema/?format=json", headers={"Authorization": f"Token {system.tokens[user]}"}
     )
     found = [result.ok() for result in schema.get_all_operations()]
-    # Deletions, then logging out (which revokes the token), last: the rest still find what they need.
-    return sorted(found, key=lambda op: (op.path == "/api/auth/logout/", op.method.upper() == "DELETE"))
+    # Deletions, then what ends the caller's tokens (revoking, logging out), last: the rest still find what they need.
+    return sorted(
+        found,
+        key=lambda op: (
+            op.path == "/api/auth/logout/" or op.path.startswith("/api/auth/tokens/"),
+            op.method.upper() == "DELETE",
+        ),
+    )
 
 
 @pytest.mark.parametrize("user", ["chief", "doctor"])

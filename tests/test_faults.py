@@ -27,13 +27,13 @@ ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 CREATE_USERS = """
 import json
 from django.contrib.auth.models import Group, User
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 group = Group.objects.get_or_create(name="DOCTOR")[0]
 tokens = []
 for number in range({count}):
     user = User.objects.create_user(f"doctor{{number}}")
     user.groups.add(group)
-    tokens.append(Token.objects.create(user=user).key)
+    tokens.append(AuthToken.objects.create(user=user)[1])
 print(json.dumps(tokens))
 """
 ENQUEUE_AGAIN = """

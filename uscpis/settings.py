@@ -73,7 +73,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "accounts",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -101,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out page login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "uscpis.urls"
@@ -236,10 +240,40 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/reports"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# Logging in: one lockout (django-axes) for the login page, the admin's and the API's. After
+# LOGIN_FAILURE_LIMIT failed logins for one username (from any address), or from one client
+# address (for any usernames), each less than LOGIN_LOCKOUT_MINUTES after the one before, that
+# username or address is refused, even with the right password, until LOGIN_LOCKOUT_MINUTES after
+# the last counted failure; attempts while locked out are not counted. ADMIN unlocks in Django admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "reports.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_page"
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= dt.timedelta(0):
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1")
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, sent as `Authorization: Token <token>`,
+# each ending API_TOKEN_TTL seconds after the login that made it, however much it is used (not
+# sliding). Logout, a password change and deactivation end them sooner.
+API_TOKEN_TTL = env_int("API_TOKEN_TTL", 10 * 60 * 60)
+if API_TOKEN_TTL < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL must be at least 1 (seconds)")
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(seconds=API_TOKEN_TTL),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes unauthenticated answers 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -253,8 +287,6 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {
         "report_generation": os.environ.get("THROTTLE_REPORT_GENERATION", "60/hour"),
-        "login_address": os.environ.get("THROTTLE_LOGIN_ADDRESS", "30/minute"),
-        "login_username": os.environ.get("THROTTLE_LOGIN_USERNAME", "10/minute"),
     },
 }
 # The largest JSON body the API reads; report requests are a few hundred bytes.

@@ -146,19 +146,3 @@ class DashboardSerializer(serializers.Serializer):
     total_downloads = serializers.IntegerField()
     storage_bytes = serializers.IntegerField()
     failure_rate = serializers.FloatField(allow_null=True)
-
-
-class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
-
-
-class LoggedInUserSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    roles = serializers.ListField(child=serializers.CharField())
-
-
-class LoginResultSerializer(serializers.Serializer):
-    token = serializers.CharField()
-    user = LoggedInUserSerializer()

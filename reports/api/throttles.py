@@ -1,18 +1,22 @@
-"""Rate limits: report generation per user, login attempts per address and per username.
+"""Rate limits: report generation per user. Failed logins are limited by the login lockout (accounts.lockout).
 
 Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (set from the environment
 in settings) and are read at request time. A throttled request gets 429 with Retry-After.
 """
 
-import hashlib
-
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from reports.audit import client_ip
 
 
 class ConfiguredRateThrottle(SimpleRateThrottle):
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        """The client's address as the audit trail and the lockout see it (X-Forwarded-For from trusted proxies)."""
+        return client_ip(request)
 
 
 class ReportGenerationThrottle(ConfiguredRateThrottle):
@@ -22,25 +26,3 @@ class ReportGenerationThrottle(ConfiguredRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
-
-
-class LoginAddressThrottle(ConfiguredRateThrottle):
-    """Login attempts per client address."""
-
-    scope = "login_address"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class LoginUsernameThrottle(ConfiguredRateThrottle):
-    """Login attempts per username, from any address (slows down guessing one account's password)."""
-
-    scope = "login_username"
-
-    def get_cache_key(self, request, view):
-        username = request.data.get("username") if hasattr(request.data, "get") else None
-        if not isinstance(username, str) or not username:
-            return None
-        ident = hashlib.sha256(username.strip().lower().encode()).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -11,8 +11,6 @@ router.register("reports/generated", views.GeneratedReportViewSet, basename="gen
 router.register("reports/audit-events", audit_views.AccessEventViewSet, basename="access-event")
 
 urlpatterns = [
-    path("auth/login/", views.LoginView.as_view(), name="api-login"),
-    path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

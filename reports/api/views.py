@@ -2,25 +2,22 @@
 
 import logging
 
-from django.contrib.auth import authenticate, login, logout
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from reports import charts, selectors, services
 from reports.api import page_serializers, schema, serializers
 from reports.api.auditing import AuditedActionsMixin
 from reports.api.permissions import MayUseTemplate, UsesReports
-from reports.api.throttles import LoginAddressThrottle, LoginUsernameThrottle, ReportGenerationThrottle
+from reports.api.throttles import ReportGenerationThrottle
 from reports.models import AccessAction
-from uscpis.roles import is_admin, user_roles
+from uscpis.roles import is_admin
 
 logger = logging.getLogger(__name__)
 
@@ -38,54 +35,6 @@ class Gone(APIException):
     status_code = status.HTTP_410_GONE
     default_detail = "The report has expired and its file was deleted. Generate it again."
     default_code = "expired"
-
-
-class LoginView(APIView):
-    """``POST {username, password}`` → ``{token, user}``; also starts a session."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [LoginAddressThrottle, LoginUsernameThrottle]
-
-    @extend_schema(
-        request=serializers.LoginSerializer,
-        responses={
-            200: serializers.LoginResultSerializer,
-            400: schema.ValidationErrors,
-            413: schema.TOO_LARGE,
-            429: schema.THROTTLED,
-        },
-        auth=[],
-    )
-    def post(self, request):
-        credentials = serializers.LoginSerializer(data=request.data)
-        credentials.is_valid(raise_exception=True)
-        user = authenticate(request, **credentials.validated_data)
-        if user is None:
-            return Response(
-                {"non_field_errors": ["Unable to log in with the given username and password."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        login(request, user)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response(
-            {"token": token.key, "user": {"id": user.pk, "username": user.username, "roles": sorted(user_roles(user))}}
-        )
-
-
-class LogoutView(APIView):
-    """``POST``: revoke the token and end the session."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        request=None,
-        responses={204: OpenApiResponse(description="Logged out."), 401: schema.NOT_AUTHENTICATED},
-    )
-    def post(self, request):
-        Token.objects.filter(user=request.user).delete()
-        logout(request)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 COMMON_ERRORS = {401: schema.NOT_AUTHENTICATED, 403: schema.FORBIDDEN}

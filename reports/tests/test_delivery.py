@@ -13,13 +13,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from conftest import local
 from reports import delivery, services
-from reports.models import GeneratedReport, ReportStatus
+from reports.models import GeneratedReport, PendingFileDeletion, ReportStatus
 from tests.cloudinary_standin import MODES, CloudinaryStandIn
 
 
@@ -360,6 +361,63 @@ def test_deleting_a_report_deletes_its_file_in_every_tier(
         response = api_for(doctor).delete(f"/api/reports/generated/{report.pk}/")
     assert response.status_code == 204
     assert every_tier(report, cloud, settings) == {"storage": False, "local_copy": False, "media": False}
+
+
+def test_a_deleted_report_whose_destroy_failed_is_finished_by_the_next_cleanup_and_only_once(
+    cloud, generated, doctor, settings, caplog, django_capture_on_commit_callbacks
+):
+    report = generated()
+    cloud.fail("destroy", "error")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api_for(doctor).delete(f"/api/reports/generated/{report.pk}/").status_code == 204
+    assert not GeneratedReport.objects.filter(pk=report.pk).exists()
+    assert every_tier(report, cloud, settings) == {"storage": True, "local_copy": False, "media": False}
+    pending = PendingFileDeletion.objects.get()
+    assert (pending.name, pending.attempts, pending.failed_tiers) == (report.file.name, 1, "storage")
+
+    with caplog.at_level(logging.WARNING):
+        call_command("reports_cleanup", verbosity=0)  # the storage still refuses: kept for the next one
+    assert PendingFileDeletion.objects.get().attempts == 2
+    assert "could not delete 1 file(s) of deleted or replaced reports" in caplog.text
+
+    cloud.heal()
+    destroys = len(cloud.calls("destroy"))
+    call_command("reports_cleanup", verbosity=0)
+    assert len(cloud.calls("destroy")) == destroys + 1
+    assert cloud.names() == [] and not PendingFileDeletion.objects.exists()
+    calls = len(cloud.log)
+    call_command("reports_cleanup", verbosity=0)
+    assert len(cloud.log) == calls
+
+
+class Rollback(Exception):
+    pass
+
+
+def test_a_file_is_recorded_for_deletion_in_the_transaction_that_deletes_its_report(
+    cloud, generated, settings, django_capture_on_commit_callbacks
+):
+    report = generated()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Rollback), transaction.atomic():
+        GeneratedReport.objects.filter(pk=report.pk).delete()
+        assert PendingFileDeletion.objects.filter(name=report.file.name).exists()
+        raise Rollback
+    assert GeneratedReport.objects.filter(pk=report.pk).exists() and not PendingFileDeletion.objects.exists()
+    assert every_tier(report, cloud, settings) == {"storage": True, "local_copy": True, "media": False}
+    assert cloud.calls("destroy") == []
+
+
+def test_a_user_deleted_with_reports_leaves_their_files_recorded_until_deleted(
+    cloud, generated, doctor, settings, django_capture_on_commit_callbacks
+):
+    report = generated()
+    cloud.fail("destroy", "unauthorized")
+    with django_capture_on_commit_callbacks(execute=True):
+        doctor.delete()
+    assert list(PendingFileDeletion.objects.values_list("name", flat=True)) == [report.file.name]
+    cloud.heal()
+    services.cleanup_expired_reports()
+    assert cloud.names() == [] and not PendingFileDeletion.objects.exists()
 
 
 def test_the_file_a_killed_run_stored_is_deleted_when_the_report_runs_again(

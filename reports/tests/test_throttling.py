@@ -1,8 +1,9 @@
-"""Rate limits on report generation and on login attempts: 429 with Retry-After."""
+"""Rate limits on report generation: 429 with Retry-After. (Failed logins: accounts/tests/test_lockout.py.)"""
 
 import pytest
 from rest_framework.test import APIClient
 
+from reports.api.throttles import ReportGenerationThrottle
 from reports.models import GeneratedReport, ReportAccessEvent
 
 VALID = {"date_range_start": "2025-01-01", "date_range_end": "2025-01-31", "export_format": "JSON"}
@@ -33,31 +34,10 @@ def test_report_generation_is_limited_per_user(api, template, make_user, rates):
     assert other.post(url, VALID).status_code == 202
 
 
-def test_login_attempts_are_limited_per_address(doctor, rates):
-    rates(login_address="3/minute", login_username="100/minute")
-    client = APIClient()
-    statuses = [
-        client.post(
-            "/api/auth/login/", {"username": f"guess{i}", "password": "x"}, REMOTE_ADDR="198.51.100.9"
-        ).status_code
-        for i in range(4)
-    ]
-    assert statuses == [400, 400, 400, 429]
-    elsewhere = client.post(
-        "/api/auth/login/", {"username": "doctor", "password": "pw-doctor"}, REMOTE_ADDR="198.51.100.10"
-    )
-    assert elsewhere.status_code == 200
-
-
-def test_login_attempts_are_limited_per_username_from_any_address(doctor, rates):
-    rates(login_address="100/minute", login_username="2/minute")
-    client = APIClient()
-    for address in ("198.51.100.1", "198.51.100.2"):
-        client.post("/api/auth/login/", {"username": "Doctor", "password": "wrong"}, REMOTE_ADDR=address)
-    response = client.post(
-        "/api/auth/login/", {"username": "doctor", "password": "pw-doctor"}, REMOTE_ADDR="198.51.100.3"
-    )
-    assert response.status_code == 429
-    assert "Retry-After" in response
-    other = client.post("/api/auth/login/", {"username": "nurse", "password": "x"}, REMOTE_ADDR="198.51.100.3")
-    assert other.status_code == 400
+def test_throttles_take_the_client_address_from_trusted_proxies_only(rf, settings):
+    settings.TRUSTED_PROXIES = frozenset({"10.0.0.2"})
+    throttle = ReportGenerationThrottle()
+    forged = rf.get("/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.1")
+    assert throttle.get_ident(forged) == "198.51.100.7"
+    proxied = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.1")
+    assert throttle.get_ident(proxied) == "203.0.113.1"
