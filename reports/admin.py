@@ -4,7 +4,14 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 
 from reports import audit, services
-from reports.models import GeneratedReport, PendingFileDeletion, ReportAccessEvent, ReportStatus, ReportTemplate
+from reports.models import (
+    AnonymousAccessCount,
+    GeneratedReport,
+    PendingFileDeletion,
+    ReportAccessEvent,
+    ReportStatus,
+    ReportTemplate,
+)
 from uscpis.roles import is_admin
 
 
@@ -52,8 +59,27 @@ class GeneratedReportAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} report(s) expired.", messages.SUCCESS)
 
 
+class ReadOnlyForAdmin:
+    """Shown to ADMIN (superusers included) read-only: no add, change or delete."""
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_module_permission(self, request):
+        return is_admin(request.user) or super().has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ReportAccessEvent)
-class ReportAccessEventAdmin(admin.ModelAdmin):
+class ReportAccessEventAdmin(ReadOnlyForAdmin, admin.ModelAdmin):
     """The audit trail: read-only for everyone, superusers included; ADMIN may export it."""
 
     list_display = ["occurred_at", "username", "action", "outcome", "report_id", "tier", "client_ip"]
@@ -76,24 +102,20 @@ class ReportAccessEventAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{audit.csv_filename()}"'
         return response
 
-    def has_view_permission(self, request, obj=None):
-        return is_admin(request.user)
 
-    def has_module_permission(self, request):
-        return is_admin(request.user) or super().has_module_permission(request)
+@admin.register(AnonymousAccessCount)
+class AnonymousAccessCountAdmin(ReadOnlyForAdmin, admin.ModelAdmin):
+    """Anonymous attempts, counted per hour and client network: read-only to ADMIN, like the audit trail."""
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["hour", "client_network", "action", "outcome", "attempts", "first_at", "last_at"]
+    list_filter = ["action", "outcome", "hour"]
+    search_fields = ["=client_network"]
+    date_hierarchy = "hour"
+    actions = None
 
 
 @admin.register(PendingFileDeletion)
-class PendingFileDeletionAdmin(admin.ModelAdmin):
+class PendingFileDeletionAdmin(ReadOnlyForAdmin, admin.ModelAdmin):
     """Files of deleted or replaced reports the storage has not confirmed deleting yet: read-only to ADMIN.
 
     ``reports_cleanup`` tries them again and removes each once every tier confirmed.
@@ -103,18 +125,3 @@ class PendingFileDeletionAdmin(admin.ModelAdmin):
     list_filter = ["failed_tiers"]
     search_fields = ["name"]
     actions = None
-
-    def has_view_permission(self, request, obj=None):
-        return is_admin(request.user)
-
-    def has_module_permission(self, request):
-        return is_admin(request.user) or super().has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -232,6 +232,38 @@ class ReportAccessEvent(models.Model):
         raise PermissionError("Audit events are append-only.")
 
 
+class AnonymousAccessCount(models.Model):
+    """Anonymous attempts to generate, download or delete, counted per hour, client network, action and outcome.
+
+    Such an attempt names no user and is refused before it reaches a report: a count per network
+    and hour keeps who tried what, how often and when (not the report id or user agent of each
+    try), and a flood of them cannot grow the audit trail (see ``reports.anonymous_access``).
+    """
+
+    hour = models.DateTimeField(help_text="The start of the hour counted")
+    client_network = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The client's IPv4 address or IPv6 /64; empty: networks past the hour's limit",
+    )
+    action = models.CharField(max_length=16, choices=AccessAction.choices)
+    outcome = models.CharField(max_length=20, choices=AccessOutcome.choices)
+    attempts = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-hour", "-attempts", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hour", "client_network", "action", "outcome"], name="anonymous_count_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.attempts} anonymous {self.action} {self.outcome}"
+
+
 class UserLogin(models.Model):
     """One successful login (Django keeps only the last one on the user): for activity and adoption figures."""
 

@@ -302,6 +302,8 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {
         "report_generation": os.environ.get("THROTTLE_REPORT_GENERATION", "60/hour"),
+        # Requests without valid credentials, per client network (IPv4 address, IPv6 /64).
+        "anonymous": os.environ.get("THROTTLE_ANONYMOUS", "60/minute"),
     },
 }
 # The largest JSON body the API reads; report requests are a few hundred bytes.

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 
 from reports.api import schema
+from reports.api.anonymous import AnonymousThrottleMixin
 from reports.api.permissions import IsClinicAdmin
 from reports.audit import EXPORT_COLUMNS, csv_filename, csv_lines
 from reports.models import AccessAction, AccessOutcome, ReportAccessEvent
@@ -42,7 +43,7 @@ ADMIN_ERRORS = {400: schema.ValidationErrors, 401: schema.NOT_AUTHENTICATED, 403
         responses={200: AccessEventSerializer(many=True), **ADMIN_ERRORS, 404: schema.NO_SUCH_PAGE},
     ),
 )
-class AccessEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class AccessEventViewSet(AnonymousThrottleMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Who tried to generate, download or delete which report, and what happened (ADMIN only)."""
 
     serializer_class = AccessEventSerializer

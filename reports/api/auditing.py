@@ -1,4 +1,7 @@
-"""Write an audit event for every generate, download and delete attempt, whatever its outcome."""
+"""Write an audit event for every generate, download and delete attempt, whatever its outcome.
+
+Anonymous attempts are counted instead (``reports.anonymous_access``), so they cannot flood the trail.
+"""
 
 import logging
 
@@ -6,6 +9,7 @@ from django.db import DatabaseError
 from rest_framework import status
 from rest_framework.response import Response
 
+from reports.anonymous_access import count_attempt
 from reports.audit import record_access
 
 logger = logging.getLogger(__name__)
@@ -47,6 +51,9 @@ class AuditedActionsMixin:
         """Write one audit record; False (and logged) if it could not be written."""
         pk = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
         try:
+            if not request.user.is_authenticated:
+                count_attempt(request, action=action, status_code=status_code)
+                return True
             record_access(
                 request,
                 action=action,

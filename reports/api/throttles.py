@@ -1,4 +1,6 @@
-"""Rate limits: report generation per user. Failed logins are limited by the login lockout (accounts.lockout).
+"""Rate limits: report generation per user, anonymous requests per client network.
+
+Failed logins are limited by the login lockout (accounts.lockout).
 
 Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (set from the environment
 in settings) and are read at request time. A throttled request gets 429 with Retry-After.
@@ -7,6 +9,7 @@ in settings) and are read at request time. A throttled request gets 429 with Ret
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from reports.anonymous_access import client_network
 from reports.audit import client_ip
 
 
@@ -26,3 +29,14 @@ class ReportGenerationThrottle(ConfiguredRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class AnonymousThrottle(ConfiguredRateThrottle):
+    """Requests without valid credentials, per client network (an IPv4 address or an IPv6 /64)."""
+
+    scope = "anonymous"
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": client_network(self.get_ident(request))}

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from reports import charts, selectors, services
 from reports.api import page_serializers, schema, serializers
+from reports.api.anonymous import AnonymousThrottleMixin
 from reports.api.auditing import AuditedActionsMixin
 from reports.api.permissions import MayUseTemplate, UsesReports
 from reports.api.throttles import ReportGenerationThrottle
@@ -47,7 +48,7 @@ DETAIL_ERRORS = {**COMMON_ERRORS, 404: schema.NOT_FOUND}
     ),
     retrieve=extend_schema(responses={200: serializers.ReportTemplateSerializer, **DETAIL_ERRORS}),
 )
-class ReportTemplateViewSet(AuditedActionsMixin, viewsets.ReadOnlyModelViewSet):
+class ReportTemplateViewSet(AnonymousThrottleMixin, AuditedActionsMixin, viewsets.ReadOnlyModelViewSet):
     """Report templates: read-only here; ADMIN edits them in Django admin."""
 
     serializer_class = serializers.ReportTemplateSerializer
@@ -106,6 +107,7 @@ class ReportTemplateViewSet(AuditedActionsMixin, viewsets.ReadOnlyModelViewSet):
     destroy=extend_schema(responses={204: OpenApiResponse(description="Deleted with its file."), **DETAIL_ERRORS}),
 )
 class GeneratedReportViewSet(
+    AnonymousThrottleMixin,
     AuditedActionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -8,8 +8,8 @@ from django.db import DatabaseError
 from django.test import Client
 from rest_framework.test import APIClient
 
-from reports import audit
-from reports.models import GeneratedReport, ReportAccessEvent, ReportStatus
+from reports import anonymous_access, audit
+from reports.models import AnonymousAccessCount, GeneratedReport, ReportAccessEvent, ReportStatus
 
 
 def events():
@@ -57,10 +57,47 @@ def test_every_download_outcome_is_audited(completed_report, make_report, doctor
         ("DOWNLOAD", "EXPIRED", 410, expired.pk),
         ("DOWNLOAD", "NOT_FOUND", 404, 987654),
         ("DOWNLOAD", "DENIED", 403, completed_report.pk),
-        ("DOWNLOAD", "NOT_AUTHENTICATED", 401, completed_report.pk),
     ]
     assert ReportAccessEvent.objects.filter(outcome="SERVED").get().tier
-    assert ReportAccessEvent.objects.filter(outcome="NOT_AUTHENTICATED").get().user is None
+    anonymous = AnonymousAccessCount.objects.get()  # counted, not recorded one by one
+    assert (anonymous.action, anonymous.outcome, anonymous.attempts) == ("DOWNLOAD", "NOT_AUTHENTICATED", 1)
+
+
+def anonymous_counts():
+    return sorted(AnonymousAccessCount.objects.values_list("client_network", "action", "outcome", "attempts"))
+
+
+def test_a_flood_of_anonymous_attempts_adds_no_event_and_one_counted_row_per_network(completed_report, template):
+    download = f"/api/reports/generated/{completed_report.pk}/download/"
+    generate = f"/api/reports/templates/{template.pk}/generate/"
+    anonymous = APIClient()
+    for _ in range(70):  # past the default allowance of 60 a minute
+        anonymous.get(download, REMOTE_ADDR="198.51.100.7")
+    for n in range(1, 6):
+        anonymous.post(generate, {}, REMOTE_ADDR=f"2001:db8:1:2::{n}")
+    anonymous.delete(f"/api/reports/generated/{completed_report.pk}/", REMOTE_ADDR="198.51.100.9")
+    assert events() == []
+    assert anonymous_counts() == [
+        ("198.51.100.7", "DOWNLOAD", "NOT_AUTHENTICATED", 60),
+        ("198.51.100.7", "DOWNLOAD", "THROTTLED", 10),
+        ("198.51.100.9", "DELETE", "NOT_AUTHENTICATED", 1),
+        ("2001:db8:1:2::/64", "GENERATE", "NOT_AUTHENTICATED", 5),
+    ]
+    row = AnonymousAccessCount.objects.get(client_network="198.51.100.7", outcome="THROTTLED")
+    assert row.first_at <= row.last_at and row.hour <= row.first_at
+
+
+def test_the_counted_rows_of_an_hour_are_bounded_whatever_the_addresses(completed_report, monkeypatch):
+    monkeypatch.setattr(anonymous_access, "ROWS_PER_HOUR", 3)
+    for n in range(1, 11):
+        APIClient().get(f"/api/reports/generated/{completed_report.pk}/download/", REMOTE_ADDR=f"203.0.113.{n}")
+    assert anonymous_counts() == [
+        ("", "DOWNLOAD", "NOT_AUTHENTICATED", 7),
+        ("203.0.113.1", "DOWNLOAD", "NOT_AUTHENTICATED", 1),
+        ("203.0.113.2", "DOWNLOAD", "NOT_AUTHENTICATED", 1),
+        ("203.0.113.3", "DOWNLOAD", "NOT_AUTHENTICATED", 1),
+    ]
+    assert events() == []
 
 
 def test_delete_is_audited_and_the_event_outlives_the_report(completed_report, doctor):

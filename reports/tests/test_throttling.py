@@ -41,3 +41,24 @@ def test_throttles_take_the_client_address_from_trusted_proxies_only(rf, setting
     assert throttle.get_ident(forged) == "198.51.100.7"
     proxied = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.1")
     assert throttle.get_ident(proxied) == "203.0.113.1"
+
+
+def test_anonymous_requests_are_throttled_per_client_network(api, template, completed_report, rates):
+    rates(anonymous="3/minute")
+    generate = f"/api/reports/templates/{template.pk}/generate/"
+    download = f"/api/reports/generated/{completed_report.pk}/download/"
+    anonymous = APIClient()
+    statuses = [anonymous.post(generate, VALID, REMOTE_ADDR="198.51.100.7").status_code for _ in range(3)]
+    throttled = anonymous.get(download, REMOTE_ADDR="198.51.100.7")
+    assert [*statuses, throttled.status_code] == [401, 401, 401, 429]
+    assert int(throttled["Retry-After"]) > 0
+    bad_token = anonymous.get(download, REMOTE_ADDR="198.51.100.7", HTTP_AUTHORIZATION="Token " + "0" * 64)
+    assert bad_token.status_code == 429  # a wrong token is no way around it
+    assert anonymous.get(download, REMOTE_ADDR="198.51.100.8").status_code == 401  # another address
+    # Clinic staff behind the same address are not held back by it.
+    assert api.post(generate, VALID, REMOTE_ADDR="198.51.100.7").status_code == 202
+    # An IPv6 host holds a whole /64: its addresses share one allowance.
+    v6 = [anonymous.get(download, REMOTE_ADDR=f"2001:db8:1:2::{n}").status_code for n in range(1, 5)]
+    assert v6 == [401, 401, 401, 429]
+    assert anonymous.get(download, REMOTE_ADDR="2001:db8:1:3::1").status_code == 401
+    assert GeneratedReport.objects.count() == 2  # the completed report and the doctor's new one
