@@ -20,6 +20,6 @@ class SecretSettingsFilter(SafeExceptionReporterFilter):
 
     def cleanse_setting(self, key, value):
         cleansed = super().cleanse_setting(key, value)  # recurses into dicts, lists and tuples through here
-        if isinstance(cleansed, str) and CREDENTIALS_IN_URL.search(cleansed):
+        if isinstance(cleansed, str) and CREDENTIALS_IN_URL.search(str(cleansed)):  # str(): lazy strings too
             return self.cleansed_substitute
         return cleansed
