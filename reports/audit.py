@@ -1,6 +1,5 @@
 """The audit trail: who tried to generate, download or delete which report, and what happened."""
 
-import csv
 import functools
 import ipaddress
 
@@ -8,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from reports.models import AccessOutcome, ReportAccessEvent
-from reports.renderers.cells import is_formula_like
+from reports.renderers.csv import SafeWriter
 
 EXPORT_COLUMNS = [
     "occurred_at",
@@ -108,17 +107,15 @@ class _Echo:
         return value
 
 
-def _cell(value):
-    text = "" if value is None else str(value)
-    return "'" + text if is_formula_like(text) else text
-
-
 def csv_lines(events):
-    """The events as CSV lines (header first), streamed from the database in chunks."""
-    writer = csv.writer(_Echo())
+    """The events as CSV lines (header first), streamed from the database in chunks.
+
+    Written as report CSVs are (``SafeWriter``): text quoted, formulas and bidi controls neutralised.
+    """
+    writer = SafeWriter(_Echo())
     yield writer.writerow(EXPORT_COLUMNS)
     for row in events.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000):
-        yield writer.writerow([_cell(value) for value in row])
+        yield writer.writerow(row)
 
 
 def csv_filename():

@@ -8,9 +8,15 @@ same numbers.
 Presentation follows the keys, in this one place: a summary key or a column
 named ``*_rate`` or ``share`` holds a fraction 0-1 shown as a percentage, and a
 key's label is the key in words unless ``labels`` names it otherwise.
+
+Text enters every format through here, so a document holds no bidirectional controls
+(``reports.bidi``): they are stripped from every string when it is made, from the catalog or from
+a stored document alike.
 """
 
 from dataclasses import dataclass, field
+
+from reports.bidi import strip_bidi_all
 
 RATE_DIGITS = 4
 
@@ -78,6 +84,12 @@ class ReportDocument:
     notes: list = field(default_factory=list)
     labels: dict = field(default_factory=dict)
     suppression: dict | None = None  # {"threshold": N} once small counts are hidden (reports.suppression)
+
+    def __post_init__(self):
+        for name in ("title", "generated_at", "period", "filters", "record_count", "summary", "notes", "labels"):
+            setattr(self, name, strip_bidi_all(getattr(self, name)))
+        self.sections = [Section(**strip_bidi_all(section.as_dict())) for section in self.sections]
+        self.charts = [Chart(**strip_bidi_all(chart.as_dict())) for chart in self.charts]
 
     def label(self, key):
         return self.labels.get(key) or humanize(key)

@@ -1,30 +1,53 @@
 """CSV: UTF-8 with a BOM so Excel opens it; a header block, the summary, then each section.
 
-Numbers are written as in the document (rates as fractions, like JSON); text a
-spreadsheet would run as a formula is prefixed with ``'``.
+Numbers are written bare, as in the document (rates as fractions, like JSON). Every text cell
+is quoted and neutralised by ``cell``; the audit trail's CSV export writes with ``SafeWriter`` too.
 """
 
 import csv
 import io
+import re
+
+from reports.bidi import strip_bidi
 
 from .cells import filters_text, is_formula_like, is_number, text
 
 EXTENSION = "csv"
 CONTENT_TYPE = "text/csv; charset=utf-8"
 
+# Where a spreadsheet that splits on ; or tab (ignoring the quotes) or at a line break starts a cell.
+FORMULA_AFTER_BREAK = re.compile(r"([;\t\r\n] *)(?=[=+\-@])")
+
 
 def render(document):
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerows([_cell(value) for value in row] for row in _rows(document))
+    writer = SafeWriter(buffer)
+    for row in _rows(document):
+        writer.writerow(row)
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _cell(value):
+def cell(value):
+    """A value as a CSV cell: a number as it is; anything else as text that cannot become a formula.
+
+    Bidirectional controls are stripped. A ``'`` goes before a leading ``= + - @``, tab or carriage
+    return (OWASP's rule), and before ``= + - @`` after a ``;``, tab or line break: a spreadsheet
+    that splits the line there, quotes or not, starts no cell with a formula either.
+    """
     if value is None or is_number(value):
         return value
-    content = text(value)
+    content = FORMULA_AFTER_BREAK.sub(r"\1'", strip_bidi(text(value)))
     return "'" + content if is_formula_like(content) else content
+
+
+class SafeWriter:
+    """A ``csv.writer`` whose cells go through ``cell`` and whose text cells are all quoted."""
+
+    def __init__(self, file):
+        self._writer = csv.writer(file, quoting=csv.QUOTE_NONNUMERIC)
+
+    def writerow(self, values):
+        return self._writer.writerow([cell(value) for value in values])
 
 
 def _rows(document):

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from reports import anonymous_access, audit
 from reports.models import AnonymousAccessCount, GeneratedReport, ReportAccessEvent, ReportStatus
+from reports.tests.readers import formula_cells
 
 
 def events():
@@ -224,3 +225,16 @@ def test_csv_export_neutralises_formulas_in_user_agents(completed_report, doctor
     api.get(f"/api/reports/generated/{completed_report.pk}/download/", HTTP_USER_AGENT='=HYPERLINK("http://x")')
     lines = "".join(audit.csv_lines(ReportAccessEvent.objects.all()))
     assert "'=HYPERLINK" in lines
+
+
+def test_csv_export_quotes_user_agents_so_no_split_of_a_line_runs_a_formula(completed_report, doctor):
+    api = APIClient()
+    api.force_authenticate(doctor)
+    for agent in ("ok;=1+1;@SUM(1)", "Agent\t=1+1", "Evil\u202eexe.gnp"):
+        api.get(f"/api/reports/generated/{completed_report.pk}/download/", HTTP_USER_AGENT=agent)
+    lines = "".join(audit.csv_lines(ReportAccessEvent.objects.order_by("id")))
+    assert "\"ok;'=1+1;'@SUM(1)\"" in lines
+    assert '"Agent\t\'=1+1"' in lines
+    assert '"Evilexe.gnp"' in lines
+    assert f',"DOWNLOAD","SERVED",200,{completed_report.pk},"",' in lines  # numbers bare, text quoted
+    assert formula_cells(lines) == []

@@ -9,8 +9,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
+from conftest import local
 from reports import services
+from reports.bidi import BIDI_CONTROLS
 from reports.models import GeneratedReport, ReportAccessEvent, ReportTemplate
+from reports.tests.readers import formula_cells, shown_text
 
 VALID = {"date_range_start": "2025-01-01", "date_range_end": "2025-03-31", "export_format": "CSV"}
 
@@ -161,8 +164,6 @@ def test_a_template_cannot_be_changed_through_the_api(api, template):
 
 
 def test_exports_neutralise_formulas_from_clinic_data(make_patient, make_medical_visit, doctor, settings, tmp_path):
-    from conftest import local
-
     settings.STORAGES = {
         **settings.STORAGES,
         "reports": {**settings.STORAGES["reports"], "OPTIONS": {"location": tmp_path}},
@@ -191,6 +192,34 @@ def test_exports_neutralise_formulas_from_clinic_data(make_patient, make_medical
     diagnosis = [cell for cell in cells if "hyperlink" in cell.value.lower()]
     assert diagnosis
     assert all(cell.data_type == "s" for cell in diagnosis)
+
+
+@pytest.mark.parametrize("export_format", ["PDF", "EXCEL", "CSV", "JSON"])
+def test_feedback_comments_and_titles_reach_files_without_bidi_controls_or_split_formulas(
+    make_patient, make_feedback, doctor, settings, tmp_path, export_format
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "reports": {**settings.STORAGES["reports"], "OPTIONS": {"location": tmp_path}},
+    }
+    make_feedback(make_patient(), local(2025, 2, 3), 5, comments="ok;=1+1;@SUM(1) \u202e!ecivres")
+    report = services.request_report(
+        user=doctor,
+        template=ReportTemplate.objects.get(report_type="FEEDBACK_ANALYSIS"),
+        date_range_start=dt.date(2025, 1, 1),
+        date_range_end=dt.date(2025, 3, 31),
+        export_format=export_format,
+        title="Feedback \u202e1Q",  # as ADMIN may set it in Django admin, where no API checks it
+        suppress_small_counts=False,
+    )
+    services.run_report(report.pk)
+    report.refresh_from_db()
+    shown = shown_text(export_format, (tmp_path / report.file.name).read_bytes())
+    assert not set(shown) & set(BIDI_CONTROLS)
+    assert "Feedback 1Q" in shown
+    assert "!ecivres" in shown
+    if export_format == "CSV":
+        assert formula_cells(shown) == []
 
 
 def test_rejected_requests_are_audited_without_a_report(api, generate_url):

@@ -1,6 +1,7 @@
 """The API actions the /reports page uses: cards, bulk status, preview, retry, export as, dashboard charts."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from rest_framework.test import APIClient
 from conftest import local
 from reports import catalog, services
 from reports.api.page_serializers import CONTENTS, MAX_STATUS_IDS
+from reports.bidi import BIDI_CONTROLS
 from reports.models import GeneratedReport, ReportStatus, ReportTemplate
 
 GENERATED = "/api/reports/generated/"
@@ -161,6 +163,24 @@ def test_preview_of_another_users_report_is_404_and_admin_may_see_it(completed_r
 def test_preview_query_count_is_fixed(completed_report, doctor, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         assert client_for(doctor).get(f"{GENERATED}{completed_report.pk}/preview/").status_code == 200
+
+
+def test_titles_and_names_set_in_the_admin_reach_the_page_without_bidi_controls(make_report, doctor, template):
+    template.name = "Visit \u2067trends\u2069"
+    template.save()
+    report = make_report(doctor, title="Q1 \u202egnp.exe", status=ReportStatus.COMPLETED, progress_percentage=100)
+    # As stored before bidirectional controls were stripped from documents.
+    report.document = services.build_document(report).as_dict() | {"title": report.title}
+    report.save()
+    client = client_for(doctor)
+    paths = [
+        *(GENERATED, f"{GENERATED}{report.pk}/", f"{GENERATED}{report.pk}/preview/", f"{GENERATED}dashboard/"),
+        *(f"{GENERATED}dashboard/charts/", "/api/reports/templates/", "/api/reports/templates/cards/"),
+    ]
+    for path in paths:
+        shown = json.dumps(client.get(path).json(), ensure_ascii=False)
+        assert not set(shown) & set(BIDI_CONTROLS), path
+        assert "Q1 gnp.exe" in shown or "Visit trends" in shown, path
 
 
 # --- retry --------------------------------------------------------------------

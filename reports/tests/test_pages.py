@@ -51,6 +51,16 @@ def test_reports_page_is_forbidden_to_patients_with_a_login(make_user):
     assert client.get("/reports").status_code == 403
 
 
+def test_reports_page_shows_a_name_set_in_the_admin_without_bidirectional_controls(doctor):
+    doctor.first_name, doctor.last_name = "Dr \u202eanA", "Cruz\u2066"
+    doctor.save()
+    client = Client()
+    client.force_login(doctor)
+    html = client.get("/reports").content.decode()
+    assert "Dr anA Cruz" in html
+    assert "\u202e" not in html and "\u2066" not in html
+
+
 HEALTHZ_TOKEN = "healthz-test-token-" + "0123456789abcdef" * 2
 
 

@@ -8,9 +8,11 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
+from reports.bidi import BIDI_CONTROLS
 from reports.document import Chart, ReportDocument, Section
-from reports.renderers import csv, excel, json, pdf
+from reports.renderers import RENDERERS, csv, excel, json, pdf
 from reports.renderers.cells import is_formula_like
+from reports.tests.readers import formula_cells, shown_text
 
 FORMULA = '=HYPERLINK("http://x","y")'
 MARKUP = "<b>bold</b> & co"
@@ -278,3 +280,44 @@ def test_formula_like_text(text):
 @pytest.mark.parametrize("text", ["", "a=b", "Niño", "1-2", " =x"])
 def test_ordinary_text(text):
     assert not is_formula_like(text)
+
+
+# --- text that cannot turn into a formula or a lie ------------------------------------------
+
+SPLIT_FORMULAS = ["ok;=1+1;@SUM(1)", "tab\t=1+1", "a; -2", "line\n+1", "cr\r@x"]
+
+
+def document_with(comments=(), **fields):
+    """``make_document()`` read back from its stored form with these comments as diagnoses and these fields."""
+    data = {**make_document().as_dict(), **fields}
+    data["sections"][1]["rows"] = [[comment, "Ana", 1, 0.5] for comment in comments] or data["sections"][1]["rows"]
+    return ReportDocument.from_dict(data)
+
+
+def test_csv_quotes_every_text_cell_and_no_split_of_a_line_starts_a_formula():
+    raw = csv.render(document_with(SPLIT_FORMULAS)).decode("utf-8-sig")
+    assert '"Title","Clinic visits Q1"' in raw
+    assert '"Record count",1234' in raw
+    assert '"ok;\'=1+1;\'@SUM(1)","Ana",1,0.5' in raw
+    assert '"tab\t\'=1+1"' in raw
+    assert formula_cells(raw) == []
+    comments = [row[0] for row in csv_block(csv_rows(document_with(SPLIT_FORMULAS)), "Top diagnoses")]
+    assert comments == ["ok;'=1+1;'@SUM(1)", "tab\t'=1+1", "a; '-2", "line\n'+1", "cr\r'@x"]
+
+
+BIDI_TITLE = "Clinic visits\u202e 1Q"
+BIDI_COMMENT = "Great\u202e!ecivres\u202c \u2067ok\u2069\u200f"
+
+
+@pytest.mark.parametrize("export_format", ["PDF", "EXCEL", "CSV", "JSON"])
+def test_no_bidirectional_control_reaches_a_file(export_format):
+    document = document_with(
+        [BIDI_COMMENT],
+        title=BIDI_TITLE,
+        filters={"department": "Med\u202bical"},
+        notes=["Counts\u061c hidden"],
+    )
+    shown = shown_text(export_format, RENDERERS[export_format].render(document))
+    assert not set(shown) & set(BIDI_CONTROLS)
+    assert "Great!ecivres ok" in shown.replace("\n", " ")
+    assert "Clinic visits 1Q" in shown
