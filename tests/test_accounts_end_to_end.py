@@ -1,5 +1,6 @@
 """Logging in against a live gunicorn: one lockout for the API and the login page, tokens that end."""
 
+import datetime as dt
 import http.cookiejar
 import re
 import time
@@ -66,13 +67,15 @@ def test_the_api_and_the_login_page_share_one_lockout(tmp_path):
 
 
 def test_a_token_ends_at_its_expiry_and_logout_ends_the_token_used(tmp_path):
-    with running_system(tmp_path, API_TOKEN_TTL="4") as system:
+    with running_system(tmp_path, API_TOKEN_TTL="10") as system:
         system.create_user("doctor", "right-password-of-doctor", "DOCTOR")
-        first = system.json("POST", "/api/auth/login/", {"username": "doctor", "password": "right-password-of-doctor"})
-        second = system.json("POST", "/api/auth/login/", {"username": "doctor", "password": "right-password-of-doctor"})
-        first, second = first[1]["token"], second[1]["token"]
-        assert system.request("POST", "/api/auth/logout/", token=first)[0] == 204
-        assert system.request("GET", TEMPLATES, token=first)[0] == 401
-        assert system.request("GET", TEMPLATES, token=second)[0] == 200
-        time.sleep(5)
-        assert system.request("GET", TEMPLATES, token=second)[0] == 401
+        credentials = {"username": "doctor", "password": "right-password-of-doctor"}
+        (_, first), (_, second) = (system.json("POST", "/api/auth/login/", credentials) for _ in range(2))
+        assert system.request("POST", "/api/auth/logout/", token=first["token"])[0] == 204
+        assert system.request("GET", TEMPLATES, token=first["token"])[0] == 401
+        assert system.request("GET", TEMPLATES, token=second["token"])[0] == 200
+
+        expiry = dt.datetime.fromisoformat(second["expiry"])
+        assert expiry - dt.datetime.now(dt.UTC) <= dt.timedelta(seconds=10)
+        time.sleep(max(0.0, (expiry - dt.datetime.now(dt.UTC)).total_seconds()) + 1)
+        assert system.request("GET", TEMPLATES, token=second["token"])[0] == 401

@@ -386,6 +386,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Not its version banner at every start; failed logins and lockouts are still logged.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 
