@@ -2,6 +2,8 @@
 
 Semantic 400s for schema-valid requests (wrong password, start after end) are correct here, so the
 "positive data accepted" check is not run; status codes, content types and bodies must all be documented.
+The hostile parameters of the in-process property tests (``reports/tests/strategies.py``: ids,
+dates with any offset, pages, filters, titles) are sent to the same gunicorn too.
 """
 
 import pytest
@@ -15,6 +17,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from reports.tests import strategies as hostile
 from tests.system import running_system
 
 pytestmark = pytest.mark.e2e
@@ -102,3 +105,91 @@ def test_every_operation_conforms_to_the_schema(system, user):
         conforms()
         checked.append(operation.label)
     assert len(checked) >= 12, checked
+
+
+HOSTILE = settings(
+    max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+)
+ON_ONE_REPORT = settings(HOSTILE, max_examples=40)
+USERS = ("doctor", "chief")
+NEW_TOKEN = """
+from django.contrib.auth.models import User
+from knox.models import AuthToken
+print(AuthToken.objects.create(User.objects.get(username="{name}"))[1])
+"""
+GENERATED = "/api/reports/generated/"
+# (method, path after a report's id, body strategy) of every action on one report; deleting last.
+REPORT_ACTIONS = [
+    ("GET", "", st.none()),
+    ("GET", "status/", st.none()),
+    ("GET", "preview/", st.none()),
+    ("GET", "download/", st.none()),
+    ("POST", "retry/", st.none()),
+    ("POST", "export/", st.fixed_dictionaries({"export_format": hostile.EXPORT_FORMATS}) | hostile.ANY_JSON),
+    ("DELETE", "", st.none()),
+]
+
+
+def new_token(system, username):
+    """A new API token of ``username``, made in the database rather than by logging in."""
+    return system.manage("shell", "--verbosity=0", "-c", NEW_TOKEN.format(name=username)).stdout.strip()
+
+
+def test_hostile_parameters_get_no_5xx_from_gunicorn(system):
+    """Every generate attempt adds one audit event, and only an accepted one adds a report."""
+    # New tokens: the schema's operations may have ended the first ones, and the fuzzed logins
+    # may have locked logging in from this address.
+    tokens = {name: new_token(system, name) for name in USERS}
+
+    def send(method, path, body=None, user="doctor"):
+        status, _, _ = system.request(method, path, body, tokens[user])
+        assert status < 500, (method, path, body, status)
+        return status
+
+    def count(path, user):
+        return system.json("GET", path, token=tokens[user])[1]["count"]
+
+    @HOSTILE
+    @given(ids=hostile.IDS)
+    def status_of_several_reports(ids):
+        send("GET", f"{GENERATED}status/" + hostile.query(ids=ids))
+
+    @HOSTILE
+    @given(template=st.sampled_from(KNOWN_IDS), body=hostile.GENERATE_BODIES)
+    def generate(template, body):
+        reports, events = count(GENERATED, "doctor"), count("/api/reports/audit-events/?action=GENERATE", "chief")
+        status = send("POST", f"/api/reports/templates/{template}/generate/", body)
+        assert count(GENERATED, "doctor") == reports + (status == 202)
+        assert count("/api/reports/audit-events/?action=GENERATE", "chief") == events + 1
+
+    @HOSTILE
+    @given(
+        path=st.sampled_from([GENERATED, "/api/reports/templates/", "/api/reports/templates/cards/"]),
+        page=hostile.PAGES,
+        page_size=hostile.PAGES,
+        status=st.none() | hostile.URL_TEXT,
+        report_type=st.none() | hostile.URL_TEXT,
+    )
+    def lists(path, **params):
+        send("GET", path + hostile.query(**params))
+
+    @HOSTILE
+    @given(
+        action=st.none() | hostile.URL_TEXT,
+        report_id=st.none() | hostile.ID_TEXT,
+        occurred_after=st.none() | hostile.DATE_TEXT,
+        occurred_before=st.none() | hostile.DATE_TEXT,
+        page=hostile.PAGES,
+    )
+    def audit_trail(**params):
+        send("GET", "/api/reports/audit-events/" + hostile.query(**params), user="chief")
+
+    @ON_ONE_REPORT
+    @given(report=st.sampled_from(KNOWN_IDS) | hostile.ID_TEXT, data=st.data())
+    def on_one_report(method, suffix, body, report, data):
+        send(method, f"{GENERATED}{hostile.path_segment(report)}/{suffix}", data.draw(body))
+
+    for check in (status_of_several_reports, generate, lists, audit_trail):
+        check()
+    for method, suffix, body in REPORT_ACTIONS:
+        on_one_report(method, suffix, body)
