@@ -36,7 +36,13 @@ HISTORY_DAYS = 548  # about 18 months, ending yesterday
 BATCH_SIZE = 1000
 DEMO_USERNAMES = tuple(role.lower() for role in Role)
 # What the demo ADMIN (not a superuser) may do in Django admin besides the audit trail.
-ADMIN_PERMISSIONS = ("view_reporttemplate", "change_reporttemplate", "view_generatedreport", "change_generatedreport")
+# The demo ADMIN's Django admin powers: the reports, and unlocking logins and revoking API tokens
+# (django-axes' access attempts, knox's tokens). Not users: `change user` could make itself a superuser.
+ADMIN_PERMISSIONS = {
+    "reports": ("view_reporttemplate", "change_reporttemplate", "view_generatedreport", "change_generatedreport"),
+    "axes": ("view_accessattempt", "delete_accessattempt"),
+    "knox": ("view_authtoken", "delete_authtoken"),
+}
 
 MEDICAL_VISITS_PER_PATIENT = 5.0  # over the whole history; late registrants get fewer
 DENTAL_VISITS_PER_PATIENT = 1.4
@@ -406,7 +412,13 @@ class _Seeder:
             group = Group.objects.get_or_create(name=role)[0]
             if role == Role.ADMIN:
                 group.permissions.add(
-                    *Permission.objects.filter(content_type__app_label="reports", codename__in=ADMIN_PERMISSIONS)
+                    *(
+                        permission
+                        for app_label, codenames in ADMIN_PERMISSIONS.items()
+                        for permission in Permission.objects.filter(
+                            content_type__app_label=app_label, codename__in=codenames
+                        )
+                    )
                 )
             user.groups.set([group])
             users[role] = user

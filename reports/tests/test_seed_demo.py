@@ -106,6 +106,7 @@ def test_every_role_has_a_login_with_the_printed_password():
     admin = User.objects.get(username="admin")
     assert admin.is_staff and not admin.is_superuser  # the ADMIN role, not every power over the site
     assert admin.has_perm("reports.change_generatedreport") and not admin.has_perm("auth.change_user")
+    assert admin.has_perms(["axes.delete_accessattempt", "knox.delete_authtoken"])  # unlocks and revokes
     assert not User.objects.filter(is_superuser=True).exists()
     assert list(User.objects.filter(is_staff=True).values_list("username", flat=True)) == ["admin"]
     assert User.objects.get(username="student").patient.patient_type == "STUDENT"
