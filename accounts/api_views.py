@@ -1,6 +1,7 @@
 """The API's logins and tokens: a new token per login, logout ends it, owners list and revoke theirs."""
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, logout
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
@@ -10,7 +11,7 @@ from rest_framework.views import APIView
 
 from accounts import lockout, serializers, tokens
 from reports.api import schema
-from reports.audit import client_ip
+from uscpis.client_address import lockout_address
 from uscpis.roles import user_roles
 
 LOCKED_OUT = schema.detail(
@@ -29,7 +30,11 @@ class LockedOut(APIException):
 
 
 class LoginView(APIView):
-    """``POST {username, password}`` → a new token ``{token, expiry, user}``; also starts a session."""
+    """``POST {username, password}`` → a new token ``{token, expiry, user}``.
+
+    No session is started: the token, which ends after ``API_TOKEN_TTL`` and can be revoked, is the
+    only credential it hands out. The login is still signalled (last login, django-axes' log).
+    """
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -50,12 +55,12 @@ class LoginView(APIView):
         user = authenticate(request, **credentials.validated_data)
         if user is None:
             if getattr(request, "axes_locked_out", False):
-                raise LockedOut(lockout.seconds_left(credentials.validated_data["username"], client_ip(request)))
+                raise LockedOut(lockout.seconds_left(credentials.validated_data["username"], lockout_address(request)))
             return Response(
                 {"non_field_errors": ["Unable to log in with the given username and password."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        login(request, user)
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
         token, key = tokens.issue(user)
         result = {
             "token": key,

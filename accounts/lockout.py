@@ -1,7 +1,8 @@
 """The login lockout (django-axes): how long it lasts, what a locked-out caller is told, unlocking.
 
-Axes counts failed logins per username and per client address (``reports.audit.client_ip``)
-in the database, for every login path: the login page, the admin's and the API's.
+Axes counts failed logins per username and per client address
+(``uscpis.client_address.lockout_address``: an IPv6 /64 counts as one address) in the database,
+for every login path: the login page, the admin's and the API's.
 """
 
 import math

@@ -8,29 +8,15 @@ together on rows without one. So a flood from any number of addresses adds at mo
 ``ROWS_PER_HOUR`` plus one row per action and outcome an hour.
 """
 
-import ipaddress
-
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from reports.audit import client_ip, outcome_for
+from reports.audit import outcome_for
 from reports.models import AnonymousAccessCount
+from uscpis.client_address import client_ip, client_network
 
 ROWS_PER_HOUR = 200
-IPV6_PREFIX = 64
-
-
-def client_network(address):
-    """The IPv4 address, or the IPv6 /64 holding the address; "" when unknown."""
-    if not address:
-        return ""
-    parsed = ipaddress.ip_address(address)
-    if parsed.version == 4:
-        return str(parsed)
-    if parsed.ipv4_mapped is not None:
-        return str(parsed.ipv4_mapped)
-    return str(ipaddress.ip_network(f"{parsed}/{IPV6_PREFIX}", strict=False))
 
 
 def count_attempt(request, *, action, status_code):

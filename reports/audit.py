@@ -1,13 +1,10 @@
 """The audit trail: who tried to generate, download or delete which report, and what happened."""
 
-import functools
-import ipaddress
-
-from django.conf import settings
 from django.utils import timezone
 
 from reports.models import AccessOutcome, ReportAccessEvent
 from reports.renderers.csv import SafeWriter
+from uscpis.client_address import client_ip
 
 EXPORT_COLUMNS = [
     "occurred_at",
@@ -38,49 +35,6 @@ OUTCOMES_BY_STATUS = {
 
 def outcome_for(status_code):
     return OUTCOMES_BY_STATUS.get(status_code, AccessOutcome.UNAVAILABLE)
-
-
-def _address(value):
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        return None
-
-
-@functools.cache
-def _networks(entries):
-    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
-
-
-def _is_trusted(address):
-    """Whether ``address`` is one of TRUSTED_PROXIES (addresses or networks)."""
-    if address is None:
-        return False
-    address = ipaddress.ip_address(address)
-    return any(address in network for network in _networks(settings.TRUSTED_PROXIES))
-
-
-def from_trusted_proxy(request):
-    """Whether the request came straight from a trusted proxy, whose forwarded headers are believed."""
-    return _is_trusted(_address(request.META.get("REMOTE_ADDR", "")))
-
-
-def client_ip(request):
-    """The client's address: the one function the audit trail, the login lockout and the throttles use.
-
-    X-Forwarded-For is believed only when sent by a trusted proxy: walking the forwarded chain
-    from the right, trusted proxies are skipped and the first other address is the client's.
-    """
-    remote = _address(request.META.get("REMOTE_ADDR", ""))
-    if not _is_trusted(remote):
-        return remote
-    chain = [_address(part) for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    for address in reversed(chain):
-        if address is None:
-            return remote
-        if not _is_trusted(address):
-            return address
-    return remote
 
 
 def record_access(request, *, action, status_code, report_id=None, template_id=None, tier=""):

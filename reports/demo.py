@@ -35,8 +35,7 @@ MAX_PATIENTS = 200_000
 HISTORY_DAYS = 548  # about 18 months, ending yesterday
 BATCH_SIZE = 1000
 DEMO_USERNAMES = tuple(role.lower() for role in Role)
-# What the demo ADMIN (not a superuser) may do in Django admin besides the audit trail.
-# The demo ADMIN's Django admin powers: the reports, and unlocking logins and revoking API tokens
+# The demo ADMIN's Django admin powers besides the audit trail: the reports, unlocking logins and revoking API tokens
 # (django-axes' access attempts, knox's tokens). Not users: `change user` could make itself a superuser.
 ADMIN_PERMISSIONS = {
     "reports": ("view_reporttemplate", "change_reporttemplate", "view_generatedreport", "change_generatedreport"),

@@ -13,7 +13,6 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Min, Q
 from django.http import JsonResponse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from reports.local_storage import private_folder
@@ -82,7 +81,6 @@ def queue_figures():
     }
 
 
-@never_cache
 @require_safe
 def healthz(request):
     """200 when the database is reachable and the storage writable, else 503. No patient data."""

@@ -1,6 +1,6 @@
 """Forwarded headers count only from a trusted proxy."""
 
-from reports.audit import from_trusted_proxy
+from uscpis.client_address import from_trusted_proxy
 
 
 class TrustedProxyMiddleware:

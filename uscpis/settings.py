@@ -253,7 +253,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_CLIENT_IP_CALLABLE = "reports.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "uscpis.client_address.lockout_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_page"
 if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= dt.timedelta(0):
     raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1")
@@ -288,7 +288,7 @@ PASSWORD_RESET_TIMEOUT = 60 * 60
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes unauthenticated answers 401, not 403.
-        "knox.auth.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -337,7 +337,7 @@ CONTENT_SECURITY_POLICY = {
 X_FRAME_OPTIONS = "DENY"
 
 # Proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are believed: client
-# addresses (lockout, throttles, audit) come from reports.audit.client_ip, and a request is HTTPS
+# addresses (lockout, throttles, audit) come from uscpis.client_address, and a request is HTTPS
 # by X-Forwarded-Proto only when it came from one of them (uscpis/middleware.py).
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None

@@ -71,6 +71,13 @@ def test_one_address_is_locked_out_after_failures_for_many_usernames(doctor):
     assert api_login("doctor", "pw-doctor", address="198.51.100.10").status_code == 200
 
 
+def test_one_ipv6_host_cannot_escape_the_address_lockout_by_changing_addresses_in_its_64(doctor):
+    for n in range(LIMIT):
+        api_login(f"guess{n}", "x", address=f"2001:db8:0:7::{n + 1:x}")
+    assert api_login("doctor", "pw-doctor", address="2001:db8:0:7:ffff::1").status_code == 429
+    assert api_login("doctor", "pw-doctor", address="2001:db8:0:8::1").status_code == 200
+
+
 def test_a_forged_x_forwarded_for_does_not_escape_the_address_lockout(doctor):
     statuses = [
         api_login(f"guess{n}", "x", address="198.51.100.9", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code

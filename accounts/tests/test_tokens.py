@@ -48,6 +48,15 @@ def test_each_login_returns_a_new_token_ending_api_token_ttl_later(doctor, setti
     assert using(second["token"]).get(TEMPLATES).status_code == 200
 
 
+def test_an_api_login_hands_out_the_token_only_and_no_session(doctor):
+    client = APIClient()
+    response = client.post("/api/auth/login/", {"username": "doctor", "password": "pw-doctor"})
+    assert response.status_code == 200
+    assert client.get(TEMPLATES).status_code == 401  # no logged-in session: only the token opens the API
+    doctor.refresh_from_db()
+    assert doctor.last_login is not None  # the login is still recorded
+
+
 def test_tokens_are_stored_as_digests_and_the_old_plain_text_table_is_gone(doctor):
     token = login()["token"]
     stored = AuthToken.objects.get()

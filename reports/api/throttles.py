@@ -9,8 +9,7 @@ in settings) and are read at request time. A throttled request gets 429 with Ret
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from reports.anonymous_access import client_network
-from reports.audit import client_ip
+from uscpis.client_address import client_ip, client_network
 
 
 class ConfiguredRateThrottle(SimpleRateThrottle):

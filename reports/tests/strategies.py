@@ -24,6 +24,13 @@ ANY_TEXT = st.lists(
 ).map("".join)
 # Text a URL can carry: no surrogates (they cannot be encoded).
 URL_TEXT = st.text(max_size=40)
+# A header value as WSGI hands it over: any byte, read as Latin-1.
+HEADER_TEXT = st.text(st.characters(max_codepoint=255, exclude_characters="\r\n"), max_size=80)
+AUTHORIZATIONS = st.one_of(
+    HEADER_TEXT,
+    st.builds("Token {}".format, HEADER_TEXT),
+    st.builds("Token {}".format, st.text("0123456789abcdef", min_size=1, max_size=80)),
+)
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | ANY_TEXT
 ANY_JSON = st.recursive(

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from reports import anonymous_access, audit
 from reports.models import AnonymousAccessCount, GeneratedReport, ReportAccessEvent, ReportStatus
 from reports.tests.readers import formula_cells
+from uscpis import client_address
 
 
 def events():
@@ -143,7 +144,7 @@ def test_a_download_whose_audit_cannot_be_written_is_refused(completed_report, d
 def test_client_ip_honours_only_trusted_proxies(rf, settings, remote, forwarded, trusted, expected):
     settings.TRUSTED_PROXIES = frozenset(trusted)
     request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
-    assert audit.client_ip(request) == expected
+    assert client_address.client_ip(request) == expected
 
 
 def test_trusted_proxies_may_be_networks(rf, settings):
@@ -151,7 +152,7 @@ def test_trusted_proxies_may_be_networks(rf, settings):
     settings.TRUSTED_PROXIES = frozenset({"10.0.0.0/8", "2001:db8::/64"})
 
     def seen(remote, forwarded):
-        return audit.client_ip(rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded))
+        return client_address.client_ip(rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded))
 
     assert seen("10.1.2.3", "198.51.100.7, 10.9.9.9") == "198.51.100.7"
     assert seen("2001:db8::5", "198.51.100.7") == "198.51.100.7"

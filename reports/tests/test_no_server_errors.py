@@ -180,6 +180,28 @@ def test_login(db):
     check()
 
 
+def test_request_headers(db, reports):
+    """Credentials and forwarding headers of any bytes: refused or ignored, never a 5xx."""
+    client = APIClient(raise_request_exception=False)
+
+    @FUZZ
+    @given(
+        path=st.sampled_from(
+            ["/api/reports/templates/", "/api/auth/tokens/", f"/api/reports/generated/{reports[0]}/download/"]
+        ),
+        authorization=hostile.AUTHORIZATIONS,
+        forwarded_for=hostile.HEADER_TEXT,
+        forwarded_proto=hostile.HEADER_TEXT,
+    )
+    def check(path, authorization, forwarded_for, forwarded_proto):
+        cache.clear()
+        headers = {"authorization": authorization, "x-forwarded-for": forwarded_for}
+        response = client.get(path, headers={**headers, "x-forwarded-proto": forwarded_proto})
+        assert response.status_code < 500, (path, headers, response.status_code)
+
+    check()
+
+
 def test_a_generate_request_that_fails_with_an_error_is_audited(doctor, template, monkeypatch):
     def broken(**params):
         raise RuntimeError("the queue is broken")
