@@ -17,7 +17,6 @@ import json
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
 
 from reports.document import ReportDocument
 from uscpis.roles import is_admin
@@ -88,7 +87,7 @@ def cached_document(report_type, params, build):
     params.progress(1)
     document = ReportDocument.from_dict(stored)
     document.title = params.title or build_title(report_type)
-    document.generated_at = timezone.now().isoformat(timespec="seconds")
+    document.generated_at = params.period.now_stamp()
     return document
 
 

@@ -21,6 +21,10 @@ class Period:
     def zone(self):
         return local_zone()
 
+    def now_stamp(self):
+        """This moment in the period's zone, as a document records when it was generated."""
+        return timezone.localtime(timezone.now(), self.zone).isoformat(timespec="seconds")
+
     @property
     def starts_at(self):
         """The first day's 00:00 local time (inclusive)."""

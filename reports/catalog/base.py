@@ -3,8 +3,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from reports.document import ReportDocument
 from reports.periods import Period
 
@@ -28,7 +26,7 @@ def document(params, report_type, default_title, **content):
     return ReportDocument(
         report_type=report_type,
         title=params.title or default_title,
-        generated_at=timezone.localtime(timezone.now(), params.period.zone).isoformat(timespec="seconds"),
+        generated_at=params.period.now_stamp(),
         period=params.period.as_dict(),
         filters=dict(params.filters),
         **content,

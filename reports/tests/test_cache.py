@@ -1,11 +1,14 @@
 """The report-data and dashboard cache: warm hits, and no stale figure after any kind of write."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from conftest import local
 from reports import selectors, services
@@ -49,6 +52,16 @@ def test_a_repeated_report_is_served_from_the_cache_with_its_own_title(doctor, p
     assert warm_queries == 1  # only the data versions are read
     assert (cold.title, warm.title) == ("First", "Second")
     assert build(unsaved_report(doctor))[0].title == "Visit trends"
+
+
+def test_a_cached_report_is_stamped_in_the_clinics_zone_like_a_fresh_one(doctor, patient, make_medical_visit):
+    make_medical_visit(patient, local(2025, 2, 3))
+    cold, _ = build(unsaved_report(doctor))
+    warm, _ = build(unsaved_report(doctor))
+    offset = timezone.localtime(timezone.now(), ZoneInfo(settings.TIME_ZONE)).utcoffset()
+    stamps = [dt.datetime.fromisoformat(document.generated_at) for document in (cold, warm)]
+    assert [stamp.utcoffset() for stamp in stamps] == [offset, offset]
+    assert abs(stamps[1] - stamps[0]) < dt.timedelta(minutes=1)
 
 
 def test_parameters_are_part_of_the_key(doctor, patient, make_medical_visit, make_dental_visit):
