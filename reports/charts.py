@@ -113,7 +113,12 @@ def _pie_slices(labels, values, fills):
 
 
 def xy_chart(kind, labels, series, width, rates=False, height=140):
-    """A bar or line chart with a value grid; a legend above it when there is more than one series."""
+    """A bar or line chart with a value grid; a legend above it when there is more than one series.
+
+    A line needs a point to draw: a series with none (all hidden or missing) is left out of a line chart.
+    """
+    if kind == "line":
+        series = [(name, values) for name, values in series if any(value is not None for value in values)]
     legend_space = 24 if len(series) > 1 else 8
     plot = VerticalBarChart() if kind == "bar" else HorizontalLineChart()
     plot.width, plot.height = width - 60, height

@@ -4,9 +4,13 @@ import datetime as dt
 import re
 from xml.dom import minidom
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 
 from reports import charts
+from reports.document import Chart, ReportDocument, Section
 from reports.renderers import pdf
 from reports.tests.test_renderers import MARKUP, make_document, pdf_pages
 
@@ -102,3 +106,36 @@ def test_dashboard_charts_from_figures_and_series():
 
 def test_seconds_read_as_people_say_them():
     assert [charts.seconds_text(s) for s in (0.0421, 2.5, 95)] == ["42 ms", "2.5 s", "1.6 min"]
+
+
+# A chart cell: a count, missing (None) or hidden by suppression (its marker text).
+CELLS = st.one_of(st.integers(0, 10_000), st.none(), st.just("<11"))
+# Up to three series over 1 to 14 categories.
+SERIES = st.integers(1, 14).flatmap(lambda width: st.lists(st.lists(CELLS, min_size=width, max_size=width), max_size=3))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(
+    kind=st.sampled_from(["bar", "line", "pie"]),
+    rows=SERIES,
+)
+def test_any_mix_of_hidden_missing_and_present_values_draws_or_is_left_out(kind, rows):
+    """Every chart kind over any series shape: a drawing that renders (PDF and SVG), or None."""
+    values = [f"series{index}" for index in range(len(rows) if kind != "pie" else min(len(rows), 1))]
+    categories = len(rows[0]) if rows else 0
+    table = [[f"c{row}", *(series[row] for series in rows[: len(values)])] for row in range(categories)]
+    document = ReportDocument(
+        report_type="VISIT_TRENDS",
+        title="Shapes",
+        generated_at="2026-01-01T00:00:00+08:00",
+        period={"start": "2026-01-01", "end": "2026-01-07"},
+        filters={},
+        record_count=0,
+        summary={},
+        sections=[Section("table", "Table", ["category", *values], table)],
+        charts=[Chart("chart", "Chart", kind, "table", "category", values)],
+    )
+    drawing = charts.document_chart(document, document.charts[0], charts.PAGE_WIDTH)
+    if drawing is not None:
+        renderPDF.drawToString(drawing)
+        charts.svg(drawing, "Chart")

@@ -634,3 +634,21 @@ def test_an_export_keeps_the_reports_suppression(clinic, storage, make_report, d
     exported = services.export_report(report, user=doctor, export_format="CSV")
     assert exported.suppress_small_counts is True
     assert MARKER in stored_file(generated(exported)).decode("utf-8-sig")
+
+
+def test_a_week_whose_medical_visits_are_all_hidden_still_makes_its_pdf(
+    storage, make_report, doctor, make_patient, make_medical_visit, make_dental_visit
+):
+    """The monthly line chart has one month: medical hidden (3 visits), dental hidden with it (else the
+    total would give the medical count away), the total shown: lines with no point beside one with one."""
+    patient = make_patient()
+    for day in range(3):
+        make_medical_visit(patient, local(2025, 3, 3 + day))
+    for visit in range(32):
+        make_dental_visit(patient, local(2025, 3, 3 + visit % 7, 8 + visit % 9))
+    week = {"date_range_start": dt.date(2025, 3, 3), "date_range_end": dt.date(2025, 3, 9)}
+    report = generated(make_report(doctor, export_format=ExportFormat.PDF, suppress_small_counts=True, **week))
+    monthly = ReportDocument.from_dict(report.document).section("monthly").rows
+    assert [row[1:] for row in monthly] == [[MARKER, MARKER, 35]]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(stored_file(report))).pages)
+    assert "Visits by month" in text
