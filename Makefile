@@ -30,7 +30,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 run: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py seed_demo --if-empty
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo --if-empty --site http://$(HOST):$(PORT)
 	@echo "Starting the web server on http://$(HOST):$(PORT)/reports and a report worker (Ctrl+C stops both)."
 	@trap 'kill 0' INT TERM EXIT; \
 	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload --interval 0.5 & \

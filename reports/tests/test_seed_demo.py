@@ -1,8 +1,10 @@
 import datetime as dt
 import random
+import subprocess
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
@@ -158,6 +160,25 @@ def test_command_prints_counts_and_logins_but_no_patient_data():
     assert logs_in(*printed_login(output, "admin")) is not None
     for first_name, last_name, number in Patient.objects.values_list("first_name", "last_name", "patient_number"):
         assert f"{first_name} {last_name}" not in output and number not in output
+
+
+@pytest.mark.django_db
+def test_the_login_link_names_where_the_system_is_served():
+    out = StringIO()
+    call_command("seed_demo", "--patients", "10", "--site", "http://127.0.0.1:8101/", stdout=out)
+    assert "Log in at http://127.0.0.1:8101/accounts/login/" in out.getvalue()
+
+
+def test_make_run_passes_its_host_and_port_to_the_login_link():
+    dry_run = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", "PORT=8101", "HOST=0.0.0.0"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    seeding = next(line for line in dry_run.splitlines() if "seed_demo" in line)
+    assert seeding.endswith("--site http://0.0.0.0:8101")
 
 
 @pytest.mark.django_db

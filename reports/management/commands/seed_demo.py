@@ -29,17 +29,22 @@ class Command(BaseCommand):
             help="seed only an empty database; otherwise change nothing",
         )
         parser.add_argument(
+            "--site",
+            default="http://127.0.0.1:8000",
+            help="where the system is served, for the login link printed (default http://127.0.0.1:8000)",
+        )
+        parser.add_argument(
             "--reset-passwords",
             action="store_true",
             help="give the demo logins new random passwords and print them; nothing else changes",
         )
 
-    def handle(self, *args, patients, seed, flush, if_empty, reset_passwords, **options):
+    def handle(self, *args, patients, seed, flush, if_empty, reset_passwords, site, **options):
         if reset_passwords:
             logins = reset_demo_passwords()
             if not logins:
                 raise CommandError("There are no demo logins; run seed_demo first.")
-            self.print_logins(logins)
+            self.print_logins(logins, site)
             return
         count = whole_number("--patients", patients)
         seed = whole_number("--seed", seed)
@@ -58,12 +63,12 @@ class Command(BaseCommand):
             raise CommandError("Clinic data or demo logins already exist; run with --flush to replace them.") from None
         for kind, number in result.counts.items():
             self.stdout.write(f"{kind:>22}: {number}")
-        self.print_logins(result.logins)
+        self.print_logins(result.logins, site)
 
-    def print_logins(self, logins):
+    def print_logins(self, logins, site):
         """Printed once: the passwords are random and only their hashes are kept."""
         self.stdout.write("\nDemo logins (the passwords are shown only now; new ones: " + RESET_HINT + "):")
         self.stdout.write(f"  {'username':<10} {'password':<20} role")
         for username, password, role in logins:
             self.stdout.write(f"  {username:<10} {password:<20} {role}")
-        self.stdout.write("\nLog in at http://127.0.0.1:8000/accounts/login/")
+        self.stdout.write(f"\nLog in at {site.rstrip('/')}/accounts/login/")
