@@ -142,7 +142,7 @@ def _claim(report_id):
             ]
         )
         if leftover:
-            _discard(leftover)
+            file_deletions.discard(leftover)
         return report
 
 
@@ -201,19 +201,19 @@ def run_report(report_id):
             delivery.store(stored_name, content, before_retry=lambda: _progress(report, STORING))
         except delivery.StorageUnavailable:
             logger.error("Report %s: the storage was unavailable; the report is FAILED", report.pk)
-            _discard(stored_name)
+            file_deletions.discard(stored_name)
             _fail(report, STORAGE_ERROR)
             return
         _complete(report, document, content, stored_name, time.monotonic() - began)
     except RunSuperseded:
         logger.info("Report %s run %s was superseded; discarding its work", report.pk, report.attempts)
-        _discard(stored_name)
+        file_deletions.discard(stored_name)
     except DATABASE_LOST:
         logger.exception("Report %s: run %s lost its database connection", report.pk, report.attempts)
         _retry_after_lost_database(report, stored_name)
     except Exception:
         logger.exception("Report %s failed", report.pk)
-        _discard(stored_name)
+        file_deletions.discard(stored_name)
         _fail(report, INTERNAL_ERROR.format(id=report.pk))
 
 
@@ -237,7 +237,7 @@ def _complete(report, document, content, stored_name, seconds):
         current.heartbeat_at = now
         current.save()
         if previous_name and previous_name != stored_name:
-            _discard(previous_name)
+            file_deletions.discard(previous_name)
     logger.info("Report %s completed in %.2fs (%d bytes)", report.pk, seconds, len(content))
 
 
@@ -260,7 +260,7 @@ def _retry_after_lost_database(report, stored_name):
             if current is None:
                 done = GeneratedReport.objects.filter(pk=report.pk, status=ReportStatus.COMPLETED, file=stored_name)
                 if not (stored_name and done.exists()):
-                    _discard(stored_name)
+                    file_deletions.discard(stored_name)
                 return
             retry = current.attempts < settings.REPORT_MAX_ATTEMPTS
             _owned(report).update(
@@ -271,18 +271,13 @@ def _retry_after_lost_database(report, stored_name):
                 heartbeat_at=None,
                 file="",
             )
-            _discard(stored_name)
+            file_deletions.discard(stored_name)
             if retry:
                 delay = settings.REPORT_RETRY_DELAY_SECONDS
                 transaction.on_commit(lambda: enqueue_report(report.pk, delay=delay))
         logger.warning("Report %s: %s", report.pk, "queued again" if retry else "FAILED, out of attempts")
     except DATABASE_LOST:
         logger.error("Report %s: the database is still unreachable; recovery will queue it again", report.pk)
-
-
-def _discard(name):
-    """Delete a report file from every tier once the current transaction commits, retried until done."""
-    file_deletions.discard(name)
 
 
 @dataclass
@@ -359,9 +354,9 @@ def _store_rebuilt(report, document, content, extension):
         changes["document"] = document.as_dict()
     lost = report.file.name
     if GeneratedReport.objects.filter(pk=report.pk, status=ReportStatus.COMPLETED, file=lost).update(**changes):
-        _discard(lost)
+        file_deletions.discard(lost)
     else:
-        _discard(name)  # the report changed meanwhile (deleted, expired or rebuilt by another download)
+        file_deletions.discard(name)  # the report changed meanwhile (deleted, expired or rebuilt by another download)
 
 
 def delete_report(report):
