@@ -11,6 +11,7 @@ The dashboard is cached per user for ``DASHBOARD_CACHE_SECONDS`` under the versi
 of the reports and of the users' roles, so it too is fresh after any change.
 """
 
+import dataclasses
 import hashlib
 import json
 
@@ -85,10 +86,12 @@ def cached_document(report_type, params, build):
         cache.set(key, document.as_dict(), settings.REPORT_CACHE_SECONDS)
         return document
     params.progress(1)
-    document = ReportDocument.from_dict(stored)
-    document.title = params.title or build_title(report_type)
-    document.generated_at = params.period.now_stamp()
-    return document
+    # replace() makes a new document, so its own checks (bidi stripping) apply to the new title too.
+    return dataclasses.replace(
+        ReportDocument.from_dict(stored),
+        title=params.title or build_title(report_type),
+        generated_at=params.period.now_stamp(),
+    )
 
 
 def build_title(report_type):

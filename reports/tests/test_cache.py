@@ -64,6 +64,13 @@ def test_a_cached_report_is_stamped_in_the_clinics_zone_like_a_fresh_one(doctor,
     assert abs(stamps[1] - stamps[0]) < dt.timedelta(minutes=1)
 
 
+def test_a_title_given_to_a_cached_report_loses_its_bidirectional_controls(doctor, patient, make_medical_visit):
+    make_medical_visit(patient, local(2025, 2, 3))
+    build(unsaved_report(doctor, title="First"))
+    warm, queries = build(unsaved_report(doctor, title="Q1 \u202eexe.pdf"))
+    assert queries == 1 and warm.title == "Q1 exe.pdf"
+
+
 def test_parameters_are_part_of_the_key(doctor, patient, make_medical_visit, make_dental_visit):
     make_medical_visit(patient, local(2025, 2, 3))
     make_dental_visit(patient, local(2025, 5, 3))
