@@ -8,7 +8,7 @@ the bound and the report agree before it compares their times.
 
 from decimal import Decimal
 
-from reports.catalog.selectors import AGE_BANDS, years_before
+from reports.catalog.queries import AGE_BANDS, years_before
 from reports.document import rate
 
 TOP = 10

@@ -21,7 +21,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reports import catalog, services
-from reports.catalog.base import ReportParams
+from reports.catalog.report_type import ReportParams
 from reports.models import GeneratedReport, ReportTemplate
 from reports.periods import Period
 from reports.renderers import ExportFormat

@@ -1,7 +1,8 @@
 """Caching of report data and dashboards, keyed so that a change in the data is never hidden.
 
-Report documents are cached under their report type, their normalised parameters
-(period and filters) and the *data versions* of the tables the report type reads.
+Report contents (figures and sections, without a title or a time) are cached under
+their report type, their normalised parameters (period and filters) and the *data
+versions* of the tables the report type declares it reads.
 The database changes a table's version on every write to it (triggers, see migration
 ``reports/0004_data_versions``), so bulk_create, QuerySet.update, COPY and other
 programs are all seen; a new visit gives a new key, and the next report is computed
@@ -11,7 +12,6 @@ The dashboard is cached per user for ``DASHBOARD_CACHE_SECONDS`` under the versi
 of the reports and of the users' roles, so it too is fresh after any change.
 """
 
-import dataclasses
 import hashlib
 import json
 
@@ -19,36 +19,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-from reports.document import ReportDocument
+from reports.document import Content
 from uscpis.roles import is_admin
 
-CLINIC = ("patients_patient", "visits_medicalvisit", "visits_dentalvisit")
 USERS = ("auth_user", "auth_group", "auth_user_groups")
-# The tables each report type reads; a type missing here depends on every tracked table.
-SOURCES = {
-    "PATIENT_SUMMARY": CLINIC,
-    "VISIT_TRENDS": CLINIC,
-    "TREATMENT_OUTCOMES": CLINIC,
-    "FEEDBACK_ANALYSIS": ("patients_patient", "feedback_feedback"),
-    "MEDICAL_STATISTICS": ("patients_patient", "visits_medicalvisit"),
-    "DENTAL_STATISTICS": ("patients_patient", "visits_dentalvisit"),
-    "CAMPAIGN_PERFORMANCE": (
-        *CLINIC,
-        "campaigns_healthcampaign",
-        "campaigns_campaignparticipant",
-        "auth_user",
-        "reports_userlogin",
-    ),
-}
-ALL_SOURCES = (
-    *CLINIC,
-    "feedback_feedback",
-    "campaigns_healthcampaign",
-    "campaigns_campaignparticipant",
-    *USERS,
-    "reports_userlogin",
-    "reports_generatedreport",
-)
 DASHBOARD_SOURCES = ("reports_generatedreport.any", "reports_reporttemplate", *USERS)
 
 
@@ -68,36 +42,22 @@ def _key(*parts):
 
 
 def report_key(report_type, params):
-    """The cache key of a report's data: type, period, filters (sorted) and the data versions it reads."""
-    versions = data_versions(SOURCES.get(report_type, ALL_SOURCES))
+    """The cache key of a report's data: type, period, filters (sorted) and the data versions of what it reads."""
+    versions = data_versions(report_type.tables())
     period = params.period.as_dict()
-    return "report-data:" + _key(report_type, period, params.filters, versions)
+    return "report-content:" + _key(report_type.key, period, params.filters, versions)
 
 
-def cached_document(report_type, params, build):
-    """``build(params)``, or the same figures computed earlier from the same data.
-
-    A document served from the cache gets this request's title and generation time.
-    """
+def cached_content(report_type, params, compute):
+    """``compute(params)``, or the same figures computed earlier from the same data."""
     key = report_key(report_type, params)
     stored = cache.get(key)
     if stored is None:
-        document = build(params)
-        cache.set(key, document.as_dict(), settings.REPORT_CACHE_SECONDS)
-        return document
+        content = compute(params)
+        cache.set(key, content.as_dict(), settings.REPORT_CACHE_SECONDS)
+        return content
     params.progress(1)
-    # replace() makes a new document, so its own checks (bidi stripping) apply to the new title too.
-    return dataclasses.replace(
-        ReportDocument.from_dict(stored),
-        title=params.title or build_title(report_type),
-        generated_at=params.period.now_stamp(),
-    )
-
-
-def build_title(report_type):
-    from reports import catalog
-
-    return catalog.get(report_type).NAME
+    return Content.from_dict(stored)
 
 
 def cached_dashboard(user, compute):

@@ -71,6 +71,39 @@ class Chart:
 
 
 @dataclass
+class Content:
+    """What a report type computes: its headline figures, sections, charts, notes and labels."""
+
+    record_count: int
+    summary: dict
+    sections: list = field(default_factory=list)
+    charts: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    labels: dict = field(default_factory=dict)
+
+    def as_dict(self):
+        return {
+            "record_count": self.record_count,
+            "summary": dict(self.summary),
+            "sections": [section.as_dict() for section in self.sections],
+            "charts": [chart.as_dict() for chart in self.charts],
+            "notes": list(self.notes),
+            "labels": dict(self.labels),
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(
+            record_count=data["record_count"],
+            summary=data["summary"],
+            sections=[Section(**section) for section in data["sections"]],
+            charts=[Chart(**chart) for chart in data["charts"]],
+            notes=data["notes"],
+            labels=data["labels"],
+        )
+
+
+@dataclass
 class ReportDocument:
     report_type: str
     title: str

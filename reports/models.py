@@ -10,7 +10,10 @@ from django.db.models import Q
 from django.utils import timezone
 from psycopg.types.json import Json
 
+from reports import catalog
+from reports.catalog.filters import clean_filters
 from reports.renderers import ExportFormat
+from uscpis.roles import Role
 
 
 class OrderedJSONField(models.JSONField):
@@ -39,19 +42,12 @@ def reports_storage():
     return storages["reports"]
 
 
-def report_type_choices():
-    """The catalog's report types (imported late: report modules read these models)."""
-    from reports.catalog import ReportType
-
-    return ReportType.choices
-
-
 class ReportTemplate(models.Model):
     """A report type as offered to clinic staff: who may use it and in which formats."""
 
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-    report_type = models.CharField(max_length=32, choices=report_type_choices, unique=True)
+    report_type = models.CharField(max_length=32, choices=catalog.choices, unique=True)
     supported_formats = models.JSONField(default=list)
     requires_date_range = models.BooleanField(default=True)
     default_filters = models.JSONField(default=dict, blank=True)
@@ -70,10 +66,6 @@ class ReportTemplate(models.Model):
 
     def clean(self):
         """Formats, roles and default filters must be ones the system knows (checked in admin forms)."""
-        from reports.catalog import get as report_module
-        from reports.catalog.filters import clean_filters
-        from uscpis.roles import Role
-
         errors = {}
         if not isinstance(self.supported_formats, list) or not self.supported_formats:
             errors["supported_formats"] = "List at least one format."
@@ -83,9 +75,9 @@ class ReportTemplate(models.Model):
             errors["allowed_roles"] = "Must be a list of role names."
         elif unknown := set(self.allowed_roles) - set(Role.values):
             errors["allowed_roles"] = f"Unknown roles: {', '.join(sorted(map(str, unknown)))}."
-        if self.report_type:
+        if self.report_type in catalog.REPORT_TYPES:
             try:
-                clean_filters(report_module(self.report_type).FILTERS, self.default_filters)
+                clean_filters(catalog.get(self.report_type).filters, self.default_filters)
             except ValidationError as error:
                 errors["default_filters"] = error.messages
         if errors:
@@ -104,7 +96,7 @@ class GeneratedReport(models.Model):
     """One requested report: its parameters, its run and its file."""
 
     template = models.ForeignKey(ReportTemplate, on_delete=models.PROTECT, related_name="reports")
-    report_type = models.CharField(max_length=32, choices=report_type_choices)
+    report_type = models.CharField(max_length=32, choices=catalog.choices)
     title = models.CharField(max_length=200)
     generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports")
     date_range_start = models.DateField()

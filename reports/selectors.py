@@ -6,6 +6,7 @@ from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from reports import catalog
 from reports.cache import cached_dashboard
 from reports.models import GeneratedReport, ReportStatus, ReportTemplate
 from reports.periods import Period, local_zone
@@ -16,7 +17,7 @@ POPULAR_TEMPLATES = 5
 
 
 def active_templates():
-    return ReportTemplate.objects.filter(is_active=True)
+    return ReportTemplate.objects.filter(is_active=True, report_type__in=list(catalog.REPORT_TYPES))
 
 
 def may_use_template(user, template):

@@ -22,12 +22,10 @@ from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from reports import catalog, delivery, file_deletions, renderers
-from reports.cache import cached_document
-from reports.catalog.base import ReportParams
+from reports.catalog.report_type import ReportParams
 from reports.document import ReportDocument
 from reports.models import GeneratedReport, ReportStatus
 from reports.periods import Period, local_zone
-from reports.suppression import suppress
 
 logger = logging.getLogger(__name__)
 
@@ -163,9 +161,10 @@ def build_document(report, on_progress=None):
         title=report.title,
         **({"progress": on_progress} if on_progress else {}),
     )
-    document = cached_document(report.report_type, params, catalog.get(report.report_type).build)
+    report_type = catalog.get(report.report_type)
+    document = report_type.build(params, cached=True)
     if report.suppress_small_counts:
-        return suppress(document, settings.SMALL_CELL_THRESHOLD)
+        return report_type.suppress(document, settings.SMALL_CELL_THRESHOLD)
     return document
 
 

@@ -175,19 +175,9 @@ def marker(threshold):
     return f"<{threshold + 1}"
 
 
-def rules_for(report_type):
-    """The report type's ``SUPPRESSION`` (an error when its module declares none)."""
-    from reports import catalog
-
-    rules = getattr(catalog.get(report_type), "SUPPRESSION", None)
-    if not isinstance(rules, Rules):
-        raise ImproperlyConfigured(f"{report_type} declares no SUPPRESSION rules")
-    return rules
-
-
-def suppress(document, threshold):
+def suppress(document, rules, threshold):
     """A copy of ``document`` with small counts, and what would give them away, replaced by the marker."""
-    plan = Plan(rules_for(document.report_type), document)
+    plan = Plan(rules, document)
     return plan.apply(plan.hidden(threshold), threshold)
 
 

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reports import charts
+from reports import catalog, charts
 from reports.api.serializers import ReportTemplateSerializer
 from reports.document import is_rate
 from reports.renderers import ExportFormat
@@ -17,21 +17,9 @@ MAX_STATUS_IDS = 100
 # An id is 1-18 ASCII digits (it fits the database's bigint), as in URLs.
 REPORT_ID = re.compile(r"[0-9]{1,18}")
 
-# What each report holds, in one line, for the template cards (a test checks every type has one).
-CONTENTS = {
-    "PATIENT_SUMMARY": "Total, new and active patients · by sex, age band and patient type",
-    "VISIT_TRENDS": "Medical and dental visits, daily average, busiest hour and weekday · by month, hour and weekday",
-    "TREATMENT_OUTCOMES": "Success and follow-up rates · outcomes · top 10 diagnoses with their success rates",
-    "FEEDBACK_ANALYSIS": "Average rating, satisfaction, recommend and response times · ratings by month · comments",
-    "COMPREHENSIVE_ANALYTICS": "Headline figures of every report · user activity by role · visits per clinician a day",
-    "MEDICAL_STATISTICS": "Top diagnoses, fever share · blood pressure and BMI bands · by patient type and month",
-    "DENTAL_STATISTICS": "Preventive-care rate, pain level · procedures, oral hygiene, gum condition, priority",
-    "CAMPAIGN_PERFORMANCE": "Views, participants, attendance and reach per campaign · by type · login adoption",
-}
-
 
 class TemplateCardSerializer(ReportTemplateSerializer):
-    """A template as the page's card: the template's fields and a one-line preview of its contents."""
+    """A template as the page's card: the template's fields and its report type's one-line contents."""
 
     contents = serializers.SerializerMethodField()
 
@@ -39,7 +27,7 @@ class TemplateCardSerializer(ReportTemplateSerializer):
         fields = [*ReportTemplateSerializer.Meta.fields, "contents"]
 
     def get_contents(self, template) -> str:
-        return CONTENTS.get(template.report_type, "")
+        return catalog.get(template.report_type).contents
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -36,7 +36,7 @@ class ReportTemplateSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_allowed_filters(self, template):
-        return describe_filters(catalog.get(template.report_type).FILTERS)
+        return describe_filters(catalog.get(template.report_type).filters)
 
 
 def clean_title(value):
@@ -67,7 +67,7 @@ class GenerateReportSerializer(serializers.Serializer):
         return value
 
     def validate_filters(self, value):
-        declared = catalog.get(self.context["template"].report_type).FILTERS
+        declared = catalog.get(self.context["template"].report_type).filters
         try:
             return clean_filters(declared, value)
         except DjangoValidationError as error:
@@ -133,7 +133,7 @@ class ReportStatusSerializer(serializers.ModelSerializer):
 
 class ReportListFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
-    report_type = serializers.ChoiceField(choices=catalog.ReportType.choices, required=False)
+    report_type = serializers.ChoiceField(choices=catalog.choices(), required=False)
     export_format = serializers.ChoiceField(choices=ExportFormat.choices, required=False)
 
 

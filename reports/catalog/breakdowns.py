@@ -4,15 +4,14 @@ Shared by the medical, dental, campaign and comprehensive report types, on top
 of ``selectors``. Each helper runs one grouped query, whatever the number of rows.
 """
 
+from reports.catalog import queries
 from reports.document import rate
 from reports.periods import fill_months, month_label
-
-from . import selectors
 
 
 def by_month(queryset, field, period, **aggregates):
     """Rows ``[month, *aggregates]`` for every month of ``period`` (local months of ``field``), zeros when empty."""
-    counted = selectors.monthly(queryset, field, period, **aggregates)
+    counted = queries.monthly(queryset, field, period, **aggregates)
     return [
         [month_label(month), *(values.get(name, 0) for name in aggregates)]
         for month, values in fill_months(period, counted, {})

@@ -11,6 +11,7 @@ Indexes on generated reports, each for one query that runs often:
 """
 
 import django.db.models.deletion
+import reports.catalog
 import reports.models
 from django.conf import settings
 from django.db import migrations, models
@@ -31,7 +32,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, unique=True)),
                 ('description', models.TextField(blank=True)),
-                ('report_type', models.CharField(choices=reports.models.report_type_choices, max_length=32, unique=True)),
+                ('report_type', models.CharField(choices=reports.catalog.choices, max_length=32, unique=True)),
                 ('supported_formats', models.JSONField(default=list)),
                 ('requires_date_range', models.BooleanField(default=True)),
                 ('default_filters', models.JSONField(blank=True, default=dict)),
@@ -47,7 +48,7 @@ class Migration(migrations.Migration):
             name='GeneratedReport',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('report_type', models.CharField(choices=reports.models.report_type_choices, max_length=32)),
+                ('report_type', models.CharField(choices=reports.catalog.choices, max_length=32)),
                 ('title', models.CharField(max_length=200)),
                 ('date_range_start', models.DateField()),
                 ('date_range_end', models.DateField()),

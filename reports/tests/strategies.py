@@ -82,8 +82,8 @@ TITLES = st.one_of(st.just("Monthly report"), ANY_TEXT, st.text(min_size=190, ma
 def _declared_filters():
     """Every filter some report type declares → its valid values (any text for a text filter)."""
     values = {}
-    for module in catalog.MODULES:
-        for name, declaration in module.FILTERS.items():
+    for report_type in catalog.all_types():
+        for name, declaration in report_type.filters.items():
             choices = [value for value, _ in getattr(declaration, "choices", ())]
             values.setdefault(name, []).extend(choices or ["Engineering"])
     return values

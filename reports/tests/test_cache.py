@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import local
-from reports import selectors, services
-from reports.cache import ALL_SOURCES, DASHBOARD_SOURCES, SOURCES, data_versions
+from reports import catalog, selectors, services
+from reports.cache import DASHBOARD_SOURCES, data_versions
 from reports.models import GeneratedReport
 from visits.models import DentalVisit, MedicalVisit
 
@@ -146,5 +146,5 @@ def test_the_dashboard_is_cached_per_user_and_fresh_after_a_report_changes(docto
 
 
 def test_every_table_a_report_reads_has_a_data_version(db):
-    names = {*ALL_SOURCES, *DASHBOARD_SOURCES, *(name for tables in SOURCES.values() for name in tables)}
+    names = {*DASHBOARD_SOURCES, *(name for report_type in catalog.all_types() for name in report_type.tables())}
     assert {entry.split("=")[0] for entry in data_versions(sorted(names)).split(",")} == names

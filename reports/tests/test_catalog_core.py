@@ -12,13 +12,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import local
-from reports.catalog import feedback_analysis, patient_summary, selectors, treatment_outcomes, visit_trends
-from reports.catalog.base import ReportParams
+from reports import catalog
+from reports.catalog import queries
+from reports.catalog.report_type import ReportParams
+from reports.catalog.types.feedback_analysis import COMMENT_CHARS
 from reports.periods import Period
 from visits.models import DentalVisit, MedicalVisit
 
 Q1 = Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31))  # 90 days; February stays empty
-CORE_MODULES = (patient_summary, visit_trends, treatment_outcomes, feedback_analysis)
+patient_summary, visit_trends, treatment_outcomes, feedback_analysis = CORE_MODULES = tuple(
+    catalog.get(key) for key in ("PATIENT_SUMMARY", "VISIT_TRENDS", "TREATMENT_OUTCOMES", "FEEDBACK_ANALYSIS")
+)
 
 
 def params(period=Q1, **filters):
@@ -185,8 +189,8 @@ def test_age_bands_on_leap_days(make_patient):
     leap = patient_summary.build(params(Period(dt.date(2024, 2, 1), dt.date(2024, 2, 29))))
     assert [row[1] for row in rows(leap, "by_age_band")] == [1, 2, 0, 0, 0, 0]
     # Born 29 February 2000: still 24 on 28 February 2025, 25 on 1 March 2025.
-    before = selectors.age_band_counts(selectors.patients({}), dt.date(2025, 2, 28))
-    after = selectors.age_band_counts(selectors.patients({}), dt.date(2025, 3, 1))
+    before = queries.age_band_counts(queries.patients({}), dt.date(2025, 2, 28))
+    after = queries.age_band_counts(queries.patients({}), dt.date(2025, 3, 1))
     assert (before["18-24"], before["25-34"]) == (3, 0)
     assert (after["18-24"], after["25-34"]) == (2, 1)
 
@@ -247,7 +251,7 @@ def test_visit_trends_filters_narrow_every_count(clinic, filters, expected):
 
 
 def test_visit_trends_summary_function_matches_build(clinic):
-    assert visit_trends.summary(params()) == visit_trends.build(params()).summary
+    assert visit_trends.headline(params()) == visit_trends.build(params()).summary
 
 
 # --- Treatment outcomes ------------------------------------------------------
@@ -349,33 +353,28 @@ def test_stacked_counts_over_both_visit_tables(make_patient, make_medical_visit,
     make_dental_visit(first, local(2025, 1, 7), attended_by=clinician)
     make_dental_visit(second, local(2025, 1, 8))
     january = Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
-    medical, dental = selectors.medical_visits(january, {}), selectors.dental_visits(january, {})
-    assert selectors.stacked_counts([medical, dental], "patient") == (4, 2)
-    assert selectors.stacked_counts([medical, dental], "attended_by") == (4, 1)
-    assert selectors.stacked_counts([medical, dental.none()], "patient") == (2, 1)
-    assert selectors.stacked_counts([medical.none(), dental.none()], "patient") == (0, 0)
-    assert selectors.unique_patients(medical.filter(pk__in=[]), dental) == 2
+    medical, dental = queries.medical_visits(january, {}), queries.dental_visits(january, {})
+    assert queries.stacked_counts([medical, dental], "patient") == (4, 2)
+    assert queries.stacked_counts([medical, dental], "attended_by") == (4, 1)
+    assert queries.stacked_counts([medical, dental.none()], "patient") == (2, 1)
+    assert queries.stacked_counts([medical.none(), dental.none()], "patient") == (0, 0)
+    assert queries.unique_patients(medical.filter(pk__in=[]), dental) == 2
 
 
-def test_shared_counts_reads_each_count_once_and_tells_parameters_apart(
-    make_patient, make_medical_visit, make_dental_visit
-):
+def test_a_run_counts_the_patients_seen_once_and_each_run_its_own(make_patient, make_medical_visit, make_dental_visit):
     first, second = make_patient(), make_patient()
     make_medical_visit(first, local(2025, 1, 6))
     make_dental_visit(second, local(2025, 1, 8))
     make_dental_visit(second, local(2025, 2, 3))
 
-    def active(period):
-        return selectors.unique_patients(selectors.medical_visits(period, {}), selectors.dental_visits(period, {}))
-
     january, february = (
-        Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31)),
-        Period(dt.date(2025, 2, 1), dt.date(2025, 2, 28)),
+        ReportParams(period=Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31))),
+        ReportParams(period=Period(dt.date(2025, 2, 1), dt.date(2025, 2, 28))),
     )
-    with selectors.shared_counts(), CaptureQueriesContext(connection) as queries:
-        counts = [active(january), active(january), active(february)]
+    with CaptureQueriesContext(connection) as captured:
+        counts = [queries.patients_seen(january), queries.patients_seen(january), queries.patients_seen(february)]
     assert counts == [2, 2, 1]
-    assert len(queries) == 2  # the same SQL with other parameters is another count
+    assert len(captured) == 2  # another run (another period) is another count
 
 
 # --- Feedback analysis -------------------------------------------------------
@@ -456,7 +455,7 @@ def test_empty_period_is_a_valid_document(clinic, module):
     empty = Period(dt.date(2030, 1, 1), dt.date(2030, 2, 28))
     document = module.build(params(empty))
     assert document.notes[0] == "No data in this period."
-    assert document.report_type == module.REPORT_TYPE
+    assert document.report_type == module.key
     json.dumps(document.as_dict())
     if module is not patient_summary:  # patients registered earlier are still on the books
         assert document.record_count == 0
@@ -480,14 +479,14 @@ def test_empty_period_values(db):
         "peak_weekday": None,
     }
     assert rows(trends, "monthly") == [["2030-01", 0, 0, 0], ["2030-02", 0, 0, 0]]
-    assert treatment_outcomes.summary(params(empty)) == {
+    assert treatment_outcomes.headline(params(empty)) == {
         "total_cases": 0,
         "cases_with_outcome": 0,
         "success_rate": None,
         "follow_up_required": 0,
         "follow_up_rate": None,
     }
-    assert feedback_analysis.summary(params(empty)) == {
+    assert feedback_analysis.headline(params(empty)) == {
         "total_feedback": 0,
         "average_rating": None,
         "satisfaction_rate": None,
@@ -500,7 +499,7 @@ def test_empty_period_values(db):
 
 @pytest.mark.parametrize("module", CORE_MODULES)
 def test_summary_function_matches_build(clinic, module):
-    assert module.summary(params()) == module.build(params()).summary
+    assert module.headline(params()) == module.build(params()).summary
 
 
 @pytest.mark.parametrize("module", CORE_MODULES)
@@ -526,7 +525,7 @@ def _query_counts():
     for module in CORE_MODULES:
         with CaptureQueriesContext(connection) as queries:
             module.build(params())
-        counts[module.REPORT_TYPE] = len(queries)
+        counts[module.key] = len(queries)
     return counts
 
 
@@ -570,5 +569,5 @@ def test_long_comments_are_cut_so_every_format_holds_them(make_patient, make_fee
     report = GeneratedReport.objects.get(pk=report.pk)
     assert report.status == "COMPLETED", report.error_message
     comment = report.document["sections"][-1]["rows"][0][2]
-    assert len(comment) == feedback_analysis.COMMENT_CHARS + 1
+    assert len(comment) == COMMENT_CHARS + 1
     assert comment.endswith("…")

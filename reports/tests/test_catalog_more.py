@@ -11,16 +11,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import local
-from reports.catalog import (
-    campaign_performance,
-    comprehensive_analytics,
-    dental_statistics,
-    medical_statistics,
-)
-from reports.catalog.base import ReportParams
+from reports import catalog
+from reports.catalog.report_type import ReportParams
+from reports.catalog.types import campaign_performance as campaign_module
+from reports.catalog.types.comprehensive_analytics import working_days
 from reports.models import GeneratedReport, ReportTemplate, UserLogin
 from reports.periods import Period
 
+medical_statistics, dental_statistics, campaign_performance, comprehensive_analytics = (
+    catalog.get(key)
+    for key in ("MEDICAL_STATISTICS", "DENTAL_STATISTICS", "CAMPAIGN_PERFORMANCE", "COMPREHENSIVE_ANALYTICS")
+)
 JANUARY = Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
 WINTER = Period(dt.date(2025, 1, 1), dt.date(2025, 2, 28))
 EMPTY = Period(dt.date(2030, 1, 1), dt.date(2030, 1, 31))
@@ -384,7 +385,7 @@ def test_campaign_type_filter(campaign_data):
 
 
 def test_campaign_table_cap_is_noted(campaign_data, monkeypatch):
-    monkeypatch.setattr(campaign_performance, "MAX_CAMPAIGN_ROWS", 2)
+    monkeypatch.setattr(campaign_module, "MAX_CAMPAIGN_ROWS", 2)
     document = build(campaign_performance, JANUARY)
     assert [row[0] for row in document.section("campaigns").rows] == ["Flu shots", "Eye check"]
     assert document.summary["total_participants"] == 7
@@ -482,10 +483,10 @@ def test_comprehensive_efficiency(activity_data):
 
 
 def test_working_days():
-    assert comprehensive_analytics.working_days(JANUARY) == 23
-    assert comprehensive_analytics.working_days(WEEK) == 5
-    assert comprehensive_analytics.working_days(Period(dt.date(2025, 1, 11), dt.date(2025, 1, 12))) == 0
-    assert comprehensive_analytics.working_days(Period(dt.date(2025, 1, 10), dt.date(2025, 1, 13))) == 2
+    assert working_days(JANUARY) == 23
+    assert working_days(WEEK) == 5
+    assert working_days(Period(dt.date(2025, 1, 11), dt.date(2025, 1, 12))) == 0
+    assert working_days(Period(dt.date(2025, 1, 10), dt.date(2025, 1, 13))) == 2
 
 
 def test_comprehensive_weekend_has_no_efficiency(activity_data):
@@ -546,7 +547,7 @@ def more_data(make_patient, make_medical_visit, make_dental_visit, make_campaign
             make_dental_visit(patient, local(2025, month, 4 + number), procedure="CLEANING", attended_by=clinicians[1])
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.REPORT_TYPE)
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.key)
 def test_query_count_does_not_depend_on_data_size(
     module, make_patient, make_medical_visit, make_dental_visit, make_campaign, make_participant, make_user
 ):
@@ -559,15 +560,15 @@ def test_query_count_does_not_depend_on_data_size(
     assert query_count(module, EMPTY) == small
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.REPORT_TYPE)
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.key)
 def test_documents_are_complete(module, medical_data, dental_data):
     fractions = []
     document = module.build(ReportParams(period=WINTER, progress=fractions.append))
-    assert document.report_type == module.REPORT_TYPE
-    assert document.title == module.NAME
+    assert document.report_type == module.key
+    assert document.title == module.name
     assert fractions == sorted(fractions) and 0 < fractions[0] and fractions[-1] <= 1
     for chart in document.charts:
         categories, series = document.chart_data(chart)
         assert len(categories) == len(document.section(chart.section).rows)
         assert all(len(values) == len(categories) for _, values in series)
-    assert module.DESCRIPTION
+    assert module.description

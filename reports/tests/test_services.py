@@ -82,7 +82,7 @@ def test_a_failing_data_step_fails_the_report_safely(make_report, doctor, storag
     def explode(params):
         raise RuntimeError("diagnosis of Juan Dela Cruz broke the query")
 
-    monkeypatch.setattr(catalog.get("VISIT_TRENDS"), "build", explode)
+    monkeypatch.setattr(catalog.get("VISIT_TRENDS"), "compute", explode)
     report = make_report(doctor)
     with caplog.at_level(logging.ERROR):
         services.run_report(report.pk)

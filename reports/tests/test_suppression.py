@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from conftest import local
 from reports import catalog, charts, delivery, services, suppression
-from reports.catalog.base import ReportParams
+from reports.catalog.report_type import ReportParams, ReportType
 from reports.document import Chart, ReportDocument, Section
 from reports.models import GeneratedReport, ReportStatus, ReportTemplate, UserLogin, reports_storage
 from reports.periods import Period
@@ -31,7 +31,7 @@ from reports.renderers import ExportFormat, excel, pdf
 THRESHOLD = 10
 MARKER = "<11"
 QUARTER = Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
-REPORT_TYPES = [module.REPORT_TYPE for module in catalog.MODULES]
+REPORT_TYPES = sorted(catalog.REPORT_TYPES)
 
 
 # --- the clinic ----------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def recoverable(plan, document, threshold):
 
 def check_suppressed(original, suppressed, threshold=THRESHOLD):
     """Assert that ``suppressed`` follows the rule for every relation ``original``'s declaration names."""
-    plan = suppression.Plan(suppression.rules_for(original.report_type), original)
+    plan = suppression.Plan(catalog.get(original.report_type).suppression, original)
     marker = suppression.marker(threshold)
 
     def covered(cell):
@@ -296,7 +296,7 @@ def locate(document, where):
 def test_every_report_type_hides_small_counts_and_what_gives_them_away(clinic, report_type):
     original = build(report_type)
     computed = copy.deepcopy(original.as_dict())
-    suppressed = suppression.suppress(original, THRESHOLD)
+    suppressed = catalog.get(report_type).suppress(original, THRESHOLD)
     assert original.as_dict() == computed
     plan = check_suppressed(original, suppressed)
     assert any(1 <= plan.number(cell) <= THRESHOLD for cell in plan.counts), "the clinic has small counts here"
@@ -312,9 +312,9 @@ def test_every_report_type_hides_small_counts_and_what_gives_them_away(clinic, r
 @pytest.mark.parametrize("report_type", REPORT_TYPES)
 def test_an_empty_period_suppresses_nothing(db, report_type):
     document = catalog.get(report_type).build(ReportParams(period=Period(dt.date(2030, 1, 1), dt.date(2030, 1, 31))))
-    suppressed = suppression.suppress(document, THRESHOLD)
+    suppressed = catalog.get(report_type).suppress(document, THRESHOLD)
     check_suppressed(document, suppressed)
-    plan = suppression.Plan(suppression.rules_for(report_type), document)
+    plan = suppression.Plan(catalog.get(report_type).suppression, document)
     assert not any(hidden(plan, suppressed, cell) for cell in plan.values)
 
 
@@ -417,13 +417,14 @@ def test_the_threshold_sets_the_marker_and_what_is_small():
     assert [row[1] for row in shown_rows(RULES, document({"total": 65}, rows), threshold=6)] == [40, "<7", "<7"]
 
 
-@pytest.mark.parametrize("module", catalog.MODULES, ids=lambda module: module.REPORT_TYPE)
-def test_a_report_type_without_a_declaration_is_never_suppressed_silently(db, module, monkeypatch):
-    assert isinstance(module.SUPPRESSION, suppression.Rules)
-    original = module.build(ReportParams(period=QUARTER))
-    monkeypatch.delattr(module, "SUPPRESSION")
-    with pytest.raises(ImproperlyConfigured, match="declares no SUPPRESSION"):
-        suppression.suppress(original, THRESHOLD)
+@pytest.mark.parametrize("report_type", REPORT_TYPES)
+def test_a_report_type_without_a_declaration_is_never_suppressed_silently(report_type):
+    declared = catalog.get(report_type)
+    assert isinstance(declared.suppression, suppression.Rules)
+    attributes = {name: getattr(declared, name) for name in ReportType.DECLARED if name != "suppression"}
+    with pytest.raises(TypeError, match="declares no suppression"):
+        type("Undeclared", (ReportType,), {**attributes, "key": "UNDECLARED"})
+    assert "UNDECLARED" not in catalog.REPORT_TYPES
 
 
 @pytest.mark.parametrize(
@@ -469,7 +470,7 @@ def file_cells(export_format, content):
 
 @pytest.mark.parametrize("report_type", REPORT_TYPES)
 def test_every_format_renders_the_same_markers_and_says_why(clinic, report_type):
-    suppressed = suppression.suppress(build(report_type), THRESHOLD)
+    suppressed = catalog.get(report_type).suppress(build(report_type), THRESHOLD)
     expected = markers(suppressed)
     assert expected
     for export_format in ExportFormat.values:

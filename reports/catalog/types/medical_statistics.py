@@ -5,22 +5,19 @@ from decimal import Decimal
 from django.db.models import Avg, Case, Count, ExpressionWrapper, FloatField, Q, Value, When
 from django.db.models.functions import Cast
 
+from patients.models import Patient
 from reports import suppression
-from reports.document import Chart, Section, rate
+from reports.catalog import queries
+from reports.catalog.breakdowns import by_month, by_value, choice_rows
+from reports.catalog.filters import ChoiceFilter
+from reports.catalog.report_type import ReportType
+from reports.document import Chart, Content, Section, rate
+from uscpis.roles import Role
+from visits.models import MedicalVisit
 
-from . import base, selectors
-from .breakdowns import by_month, by_value, choice_rows
-from .filters import ChoiceFilter
-
-REPORT_TYPE = "MEDICAL_STATISTICS"
-NAME = "Medical statistics"
-DESCRIPTION = (
-    "Medical visits and patients seen, top diagnoses, fever share, blood-pressure categories, "
-    "BMI bands and heart rate, by patient type and by month."
-)
 FILTERS = {
-    "sex": ChoiceFilter(selectors.SEX_CHOICES, label="Sex"),
-    "patient_type": ChoiceFilter(selectors.PATIENT_TYPE_CHOICES, label="Patient type"),
+    "sex": ChoiceFilter(queries.SEX_CHOICES, label="Sex"),
+    "patient_type": ChoiceFilter(queries.PATIENT_TYPE_CHOICES, label="Patient type"),
 }
 
 FEVER_C = Decimal("37.5")
@@ -86,7 +83,7 @@ SUPPRESSION = suppression.Rules(
 
 def visits(params):
     """Medical visits in the period, narrowed by the report's filters."""
-    return selectors.medical_visits(params.period, params.filters)
+    return queries.medical_visits(params.period, params.filters)
 
 
 SUMMARY = {
@@ -108,16 +105,11 @@ def _summary(figures):
     return figures
 
 
-def summary(params):
-    """The headline figures: visits, patients, fever share and average heart rate."""
-    return _summary(visits(params).aggregate(**SUMMARY))
-
-
 def top_diagnoses_rows(queryset, total):
     """The most frequent diagnoses: the ICD-10 code when present, else the text trimmed and lower-cased."""
     grouped = (
-        queryset.annotate(code=selectors.diagnosis_code())
-        .annotate(key=selectors.diagnosis_key())
+        queryset.annotate(code=queries.diagnosis_code())
+        .annotate(key=queries.diagnosis_key())
         .exclude(key="")
         .order_by()
         .values("key")
@@ -176,56 +168,70 @@ def category_rows(counted, categories):
 def patient_type_rows(queryset, total):
     counted = by_value(queryset, "patient__patient_type", visits=Count("id"), patients=Count("patient", distinct=True))
     rows = []
-    for value, label in selectors.PATIENT_TYPE_CHOICES:
+    for value, label in queries.PATIENT_TYPE_CHOICES:
         visit_count, patient_count = counted.get(value, (0, 0))
         rows.append([str(label), visit_count, patient_count, rate(visit_count, total)])
     return rows
 
 
-def build(params):
-    queryset = visits(params)
-    figures = _summary(queryset.aggregate(**SUMMARY))
-    total = figures["medical_visits"]
-    params.progress(0.15)
-
-    diagnoses = top_diagnoses_rows(queryset, total)
-    params.progress(0.3)
-
-    pressures, bands = category_counts(queryset)
-    blood_pressure = category_rows(pressures, BP_CATEGORIES)
-    params.progress(0.45)
-
-    bmi_bands = category_rows(bands, BMI_BANDS)
-    params.progress(0.6)
-
-    by_type = patient_type_rows(queryset, total)
-    params.progress(0.75)
-
-    monthly = by_month(
-        queryset, "visit_date", params.period, visits=Count("id"), patients=Count("patient", distinct=True)
+class MedicalStatistics(ReportType):
+    key = "MEDICAL_STATISTICS"
+    name = "Medical statistics"
+    description = (
+        "Medical visits and patients seen, top diagnoses, fever share, blood-pressure categories, "
+        "BMI bands and heart rate, by patient type and by month."
     )
-    params.progress(0.9)
+    contents = "Top diagnoses, fever share · blood pressure and BMI bands · by patient type and month"
+    reads = (Patient, MedicalVisit)
+    filters = FILTERS
+    suppression = SUPPRESSION
+    roles = (Role.ADMIN, Role.DOCTOR, Role.NURSE)
 
-    return base.document(
-        params,
-        REPORT_TYPE,
-        NAME,
-        record_count=total,
-        summary=figures,
-        sections=[
-            Section("top_diagnoses", "Top diagnoses", ["diagnosis", "visits", "patients", "share"], diagnoses),
-            Section("blood_pressure", "Blood-pressure categories", ["category", "visits", "share"], blood_pressure),
-            Section("bmi_bands", "BMI bands", ["band", "visits", "share"], bmi_bands),
-            Section("by_patient_type", "By patient type", ["patient_type", "visits", "patients", "share"], by_type),
-            Section("monthly", "Monthly", ["month", "visits", "patients"], monthly),
-        ],
-        charts=[
-            Chart("top_diagnoses", "Top diagnoses", "bar", "top_diagnoses", "diagnosis", ["visits"]),
-            Chart("blood_pressure", "Blood-pressure categories", "bar", "blood_pressure", "category", ["visits"]),
-            Chart("bmi_bands", "BMI bands", "bar", "bmi_bands", "band", ["visits"]),
-            Chart("by_patient_type", "Visits by patient type", "pie", "by_patient_type", "patient_type", ["visits"]),
-            Chart("monthly", "Visits per month", "line", "monthly", "month", ["visits", "patients"]),
-        ],
-        notes=[] if total else ["No data in this period."],
-        labels=LABELS,
-    )
+    def compute(self, params, *, headline_only=False):
+        queryset = visits(params)
+        figures = _summary(queryset.aggregate(**SUMMARY))
+        total = figures["medical_visits"]
+        if headline_only:
+            return Content(record_count=total, summary=figures)
+        params.progress(0.15)
+
+        diagnoses = top_diagnoses_rows(queryset, total)
+        params.progress(0.3)
+
+        pressures, bands = category_counts(queryset)
+        blood_pressure = category_rows(pressures, BP_CATEGORIES)
+        params.progress(0.45)
+
+        bmi_bands = category_rows(bands, BMI_BANDS)
+        params.progress(0.6)
+
+        by_type = patient_type_rows(queryset, total)
+        params.progress(0.75)
+
+        monthly = by_month(
+            queryset, "visit_date", params.period, visits=Count("id"), patients=Count("patient", distinct=True)
+        )
+        params.progress(0.9)
+
+        return Content(
+            record_count=total,
+            summary=figures,
+            sections=[
+                Section("top_diagnoses", "Top diagnoses", ["diagnosis", "visits", "patients", "share"], diagnoses),
+                Section("blood_pressure", "Blood-pressure categories", ["category", "visits", "share"], blood_pressure),
+                Section("bmi_bands", "BMI bands", ["band", "visits", "share"], bmi_bands),
+                Section("by_patient_type", "By patient type", ["patient_type", "visits", "patients", "share"], by_type),
+                Section("monthly", "Monthly", ["month", "visits", "patients"], monthly),
+            ],
+            charts=[
+                Chart("top_diagnoses", "Top diagnoses", "bar", "top_diagnoses", "diagnosis", ["visits"]),
+                Chart("blood_pressure", "Blood-pressure categories", "bar", "blood_pressure", "category", ["visits"]),
+                Chart("bmi_bands", "BMI bands", "bar", "bmi_bands", "band", ["visits"]),
+                Chart(
+                    "by_patient_type", "Visits by patient type", "pie", "by_patient_type", "patient_type", ["visits"]
+                ),
+                Chart("monthly", "Visits per month", "line", "monthly", "month", ["visits", "patients"]),
+            ],
+            notes=[] if total else ["No data in this period."],
+            labels=LABELS,
+        )

@@ -1,23 +1,20 @@
 """Campaign performance: participation, attendance and reach of health campaigns running in a period."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from campaigns.models import CampaignParticipant, CampaignType, HealthCampaign
 from patients.models import Patient
 from reports import suppression
-from reports.document import Chart, Section, rate
+from reports.catalog import queries
+from reports.catalog.breakdowns import by_value
+from reports.catalog.filters import ChoiceFilter
+from reports.catalog.report_type import ReportType
+from reports.document import Chart, Content, Section, rate
 from reports.models import UserLogin
+from uscpis.roles import Role
+from visits.models import DentalVisit, MedicalVisit
 
-from . import base, selectors
-from .breakdowns import by_value
-from .filters import ChoiceFilter
-
-REPORT_TYPE = "CAMPAIGN_PERFORMANCE"
-NAME = "Campaign performance"
-DESCRIPTION = (
-    "Health campaigns running in the period: views, participants, attendance, reach among active patients, "
-    "by campaign type, and patients' adoption of their logins."
-)
 FILTERS = {"campaign_type": ChoiceFilter(CampaignType.choices, label="Campaign type")}
 
 MAX_CAMPAIGN_ROWS = 200
@@ -84,11 +81,6 @@ def campaigns(params):
     return queryset
 
 
-def active_patients(period):
-    """Distinct patients with a medical or dental visit in the period."""
-    return selectors.unique_patients(selectors.medical_visits(period, {}), selectors.dental_visits(period, {}))
-
-
 def login_adoption(period):
     """Patients with a login, and how many of them logged in at least once during the period."""
     logged_in = UserLogin.objects.filter(user=OuterRef("user"), **period.lookup("logged_in_at"))
@@ -98,7 +90,7 @@ def login_adoption(period):
     )
 
 
-def summary(params):
+def headline(params):
     """The headline figures: campaigns, participation, attendance, active patients and login adoption."""
     selected = campaigns(params)
     figures = selected.aggregate(campaigns=Count("id"), total_views=Sum("view_count", default=0))
@@ -110,7 +102,7 @@ def summary(params):
         )
     )
     figures["attendance_rate"] = rate(figures["total_attended"], figures["total_participants"])
-    figures["active_patients"] = active_patients(params.period)
+    figures["active_patients"] = queries.patients_seen(params)
     figures.update(login_adoption(params.period))
     figures["adoption_rate"] = rate(figures["patients_logged_in"], figures["patients_with_login"])
     return figures
@@ -153,65 +145,77 @@ def type_rows(selected):
     return rows
 
 
-def build(params):
-    selected = campaigns(params)
-    figures = summary(params)
-    params.progress(0.3)
-
-    rows = campaign_rows(selected, figures["active_patients"])
-    params.progress(0.6)
-
-    by_type = type_rows(selected)
-    params.progress(0.9)
-
-    notes = []
-    if not figures["campaigns"]:
-        notes.append("No data in this period.")
-    if figures["campaigns"] > MAX_CAMPAIGN_ROWS:
-        notes.append(
-            f"The campaign table lists the {MAX_CAMPAIGN_ROWS} campaigns with the most participants "
-            f"of {figures['campaigns']}; the summary and the by-type table cover them all."
-        )
-    return base.document(
-        params,
-        REPORT_TYPE,
-        NAME,
-        record_count=figures["campaigns"],
-        summary=figures,
-        sections=[
-            Section(
-                "campaigns",
-                "Campaigns",
-                [
-                    "title",
-                    "campaign_type",
-                    "start_date",
-                    "end_date",
-                    "views",
-                    "participants",
-                    "attended",
-                    "attendance_rate",
-                    "reach_rate",
-                ],
-                rows,
-            ),
-            Section(
-                "by_campaign_type",
-                "By campaign type",
-                ["campaign_type", "campaigns", "participants", "attended", "attendance_rate"],
-                by_type,
-            ),
-        ],
-        charts=[
-            Chart(
-                "by_campaign_type",
-                "Participants by campaign type",
-                "bar",
-                "by_campaign_type",
-                "campaign_type",
-                ["participants", "attended"],
-            ),
-        ],
-        notes=notes,
-        labels=LABELS,
+class CampaignPerformance(ReportType):
+    key = "CAMPAIGN_PERFORMANCE"
+    name = "Campaign performance"
+    description = (
+        "Health campaigns running in the period: views, participants, attendance, reach among active patients, "
+        "by campaign type, and patients' adoption of their logins."
     )
+    contents = "Views, participants, attendance and reach per campaign · by type · login adoption"
+    reads = (Patient, MedicalVisit, DentalVisit, HealthCampaign, CampaignParticipant, get_user_model(), UserLogin)
+    filters = FILTERS
+    suppression = SUPPRESSION
+    roles = (Role.ADMIN, Role.STAFF, Role.DOCTOR, Role.NURSE)
+
+    def compute(self, params, *, headline_only=False):
+        figures = headline(params)
+        if headline_only:
+            return Content(record_count=figures["campaigns"], summary=figures)
+        selected = campaigns(params)
+        params.progress(0.3)
+
+        rows = campaign_rows(selected, figures["active_patients"])
+        params.progress(0.6)
+
+        by_type = type_rows(selected)
+        params.progress(0.9)
+
+        notes = []
+        if not figures["campaigns"]:
+            notes.append("No data in this period.")
+        if figures["campaigns"] > MAX_CAMPAIGN_ROWS:
+            notes.append(
+                f"The campaign table lists the {MAX_CAMPAIGN_ROWS} campaigns with the most participants "
+                f"of {figures['campaigns']}; the summary and the by-type table cover them all."
+            )
+        return Content(
+            record_count=figures["campaigns"],
+            summary=figures,
+            sections=[
+                Section(
+                    "campaigns",
+                    "Campaigns",
+                    [
+                        "title",
+                        "campaign_type",
+                        "start_date",
+                        "end_date",
+                        "views",
+                        "participants",
+                        "attended",
+                        "attendance_rate",
+                        "reach_rate",
+                    ],
+                    rows,
+                ),
+                Section(
+                    "by_campaign_type",
+                    "By campaign type",
+                    ["campaign_type", "campaigns", "participants", "attended", "attendance_rate"],
+                    by_type,
+                ),
+            ],
+            charts=[
+                Chart(
+                    "by_campaign_type",
+                    "Participants by campaign type",
+                    "bar",
+                    "by_campaign_type",
+                    "campaign_type",
+                    ["participants", "attended"],
+                ),
+            ],
+            notes=notes,
+            labels=LABELS,
+        )

@@ -1,13 +1,10 @@
-"""Reusable querysets and database-side counting helpers shared by the report modules.
+"""Querysets and database-side counting helpers shared by the report types.
 
 Everything here counts in the database: helpers return querysets or run a fixed
 number of aggregate queries, whatever the number of rows. Filter dicts are the
 validated ``ReportParams.filters``; keys a helper does not know are ignored, so a
 module passes its whole filter dict and each helper applies what concerns it.
 """
-
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -121,8 +118,7 @@ def stacked_counts(querysets, field):
     """``(rows, distinct non-null values of field)`` over all the querysets' rows, in one query.
 
     The querysets' ``field`` values stacked with UNION ALL, then COUNT and COUNT(DISTINCT):
-    duplicates are removed once, in the count. Inside ``shared_counts()``, the same count
-    is read from the database once.
+    duplicates are removed once, in the count.
     """
     stacked = union_all([queryset.values(stacked_value=F(field)) for queryset in querysets])
     if stacked is None:
@@ -130,32 +126,19 @@ def stacked_counts(querysets, field):
     sql, params, connection = stacked
     column = connection.ops.quote_name("stacked_value")
     sql = f"SELECT COUNT(*), COUNT(DISTINCT {column}) FROM ({sql}) {connection.ops.quote_name('stacked')}"  # noqa: S608
-    shared = _shared_counts.get()
-    key = (sql, tuple(params))
-    if shared is not None and key in shared:
-        return shared[key]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        counts = tuple(cursor.fetchone())
-    if shared is not None:
-        shared[key] = counts
-    return counts
+        return tuple(cursor.fetchone())
 
 
-_shared_counts = ContextVar("shared_counts", default=None)
+def patients_seen(params):
+    """Distinct patients with a medical or dental visit in the period, as the filters narrow the visits.
 
-
-@contextmanager
-def shared_counts():
-    """Within this block, the same ``stacked_counts`` (and ``unique_patients``) is read from the database once.
-
-    For a report made of other reports' figures, several of which count the same patients.
+    The clinic's active patients: several report types show it, and a run counts it once
+    (``ReportParams.measure``), however many of them it combines.
     """
-    token = _shared_counts.set({})
-    try:
-        yield
-    finally:
-        _shared_counts.reset(token)
+    medical, dental = visit_querysets(params.period, params.filters)
+    return params.measure("patients_seen", lambda: unique_patients(medical, dental))
 
 
 def feedback(period, filters):

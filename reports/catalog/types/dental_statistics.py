@@ -2,23 +2,19 @@
 
 from django.db.models import Avg, Count, Q
 
+from patients.models import Patient
 from reports import suppression
-from reports.document import Chart, Section, rate
-from visits.models import PREVENTIVE_PROCEDURES, DentalProcedure, GumCondition, OralHygiene, Priority
+from reports.catalog import queries
+from reports.catalog.breakdowns import by_month, choice_rows
+from reports.catalog.filters import ChoiceFilter
+from reports.catalog.report_type import ReportType
+from reports.document import Chart, Content, Section, rate
+from uscpis.roles import Role
+from visits.models import PREVENTIVE_PROCEDURES, DentalProcedure, DentalVisit, GumCondition, OralHygiene, Priority
 
-from . import base, selectors
-from .breakdowns import by_month, choice_rows
-from .filters import ChoiceFilter
-
-REPORT_TYPE = "DENTAL_STATISTICS"
-NAME = "Dental statistics"
-DESCRIPTION = (
-    "Dental visits and patients seen, preventive care rate, procedures, oral hygiene, gum condition, "
-    "priority and pain level, by month."
-)
 FILTERS = {
-    "sex": ChoiceFilter(selectors.SEX_CHOICES, label="Sex"),
-    "patient_type": ChoiceFilter(selectors.PATIENT_TYPE_CHOICES, label="Patient type"),
+    "sex": ChoiceFilter(queries.SEX_CHOICES, label="Sex"),
+    "patient_type": ChoiceFilter(queries.PATIENT_TYPE_CHOICES, label="Patient type"),
     "procedure": ChoiceFilter(DentalProcedure.choices, label="Procedure"),
 }
 
@@ -68,7 +64,7 @@ SUPPRESSION = suppression.Rules(
 
 def visits(params):
     """Dental visits in the period, narrowed by the report's filters."""
-    queryset = selectors.dental_visits(params.period, params.filters)
+    queryset = queries.dental_visits(params.period, params.filters)
     if "procedure" in params.filters:
         queryset = queryset.filter(procedure=params.filters["procedure"])
     return queryset
@@ -91,57 +87,66 @@ def _summary(figures):
     return figures
 
 
-def summary(params):
-    """The headline figures: visits, patients, preventive care rate and average pain level."""
-    return _summary(visits(params).aggregate(**SUMMARY))
-
-
 def _distribution_counts(key, field, choices):
     return {f"{key}_{i}": Count("id", filter=Q(**{field: value})) for i, (value, _) in enumerate(choices)}
 
 
-def build(params):
-    queryset = visits(params)
-    # The summary and every distribution in one pass over the period's visits.
-    counted = queryset.aggregate(
-        **SUMMARY,
-        **{
-            name: aggregate
-            for key, _, field, choices in DISTRIBUTIONS
-            for name, aggregate in _distribution_counts(key, field, choices).items()
-        },
+class DentalStatistics(ReportType):
+    key = "DENTAL_STATISTICS"
+    name = "Dental statistics"
+    description = (
+        "Dental visits and patients seen, preventive care rate, procedures, oral hygiene, gum condition, "
+        "priority and pain level, by month."
     )
-    figures = _summary(counted)
-    params.progress(0.15)
+    contents = "Preventive-care rate, pain level · procedures, oral hygiene, gum condition, priority"
+    reads = (Patient, DentalVisit)
+    filters = FILTERS
+    suppression = SUPPRESSION
+    roles = (Role.ADMIN, Role.DENTIST)
 
-    sections = []
-    charts = []
-    for key, title, field, choices in DISTRIBUTIONS:
-        counts = {value: counted[f"{key}_{i}"] for i, (value, _) in enumerate(choices)}
-        rows = choice_rows(counts, choices)
-        sections.append(Section(key, title, [field, "visits", "share"], rows))
-        charts.append(Chart(key, title, "bar", key, field, ["visits"]))
-        params.progress(0.15 + 0.175 * len(sections))
+    def compute(self, params, *, headline_only=False):
+        queryset = visits(params)
+        # The summary and every distribution in one pass over the period's visits.
+        distributions = (
+            {}
+            if headline_only
+            else {
+                name: aggregate
+                for key, _, field, choices in DISTRIBUTIONS
+                for name, aggregate in _distribution_counts(key, field, choices).items()
+            }
+        )
+        counted = queryset.aggregate(**SUMMARY, **distributions)
+        figures = _summary(counted)
+        if headline_only:
+            return Content(record_count=figures["dental_visits"], summary=figures)
+        params.progress(0.15)
 
-    monthly = by_month(
-        queryset,
-        "visit_date",
-        params.period,
-        visits=Count("id"),
-        patients=Count("patient", distinct=True),
-        preventive_visits=Count("id", filter=PREVENTIVE),
-    )
-    sections.append(Section("monthly", "Monthly", ["month", "visits", "patients", "preventive_visits"], monthly))
-    charts.append(Chart("monthly", "Visits per month", "line", "monthly", "month", ["visits", "preventive_visits"]))
-    params.progress(0.95)
+        sections = []
+        charts = []
+        for key, title, field, choices in DISTRIBUTIONS:
+            counts = {value: counted[f"{key}_{i}"] for i, (value, _) in enumerate(choices)}
+            rows = choice_rows(counts, choices)
+            sections.append(Section(key, title, [field, "visits", "share"], rows))
+            charts.append(Chart(key, title, "bar", key, field, ["visits"]))
+            params.progress(0.15 + 0.175 * len(sections))
 
-    return base.document(
-        params,
-        REPORT_TYPE,
-        NAME,
-        record_count=figures["dental_visits"],
-        summary=figures,
-        sections=sections,
-        charts=charts,
-        notes=[] if figures["dental_visits"] else ["No data in this period."],
-    )
+        monthly = by_month(
+            queryset,
+            "visit_date",
+            params.period,
+            visits=Count("id"),
+            patients=Count("patient", distinct=True),
+            preventive_visits=Count("id", filter=PREVENTIVE),
+        )
+        sections.append(Section("monthly", "Monthly", ["month", "visits", "patients", "preventive_visits"], monthly))
+        charts.append(Chart("monthly", "Visits per month", "line", "monthly", "month", ["visits", "preventive_visits"]))
+        params.progress(0.95)
+
+        return Content(
+            record_count=figures["dental_visits"],
+            summary=figures,
+            sections=sections,
+            charts=charts,
+            notes=[] if figures["dental_visits"] else ["No data in this period."],
+        )

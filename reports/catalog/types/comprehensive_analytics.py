@@ -1,6 +1,6 @@
 """Comprehensive analytics: every report's headline figures, user activity by role and clinician efficiency.
 
-The headline figures come from each report type's ``summary(params)`` over the
+The headline figures come from each report type's ``headline(params)`` over the
 whole clinic (no filters). A key two reports share is prefixed by each one's
 report type in lower case, e.g. ``visit_trends_unique_patients``.
 """
@@ -8,54 +8,51 @@ report type in lower case, e.g. ``visit_trends_unique_patients``.
 from collections import Counter
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from reports import suppression
-from reports.document import Chart, Section
+from reports import catalog, suppression
+from reports.catalog import queries
+from reports.catalog.report_type import ReportParams, ReportType
+from reports.catalog.types import campaign_performance, medical_statistics
+from reports.catalog.types.campaign_performance import CampaignPerformance
+from reports.catalog.types.dental_statistics import DentalStatistics
+from reports.catalog.types.feedback_analysis import FeedbackAnalysis
+from reports.catalog.types.medical_statistics import MedicalStatistics
+from reports.catalog.types.patient_summary import PatientSummary
+from reports.catalog.types.treatment_outcomes import TreatmentOutcomes
+from reports.catalog.types.visit_trends import VisitTrends
+from reports.document import Chart, Content, Section
 from reports.models import GeneratedReport, UserLogin
 from uscpis.roles import Role
 
-from . import (
-    base,
-    campaign_performance,
-    dental_statistics,
-    feedback_analysis,
-    medical_statistics,
-    patient_summary,
-    selectors,
-    treatment_outcomes,
-    visit_trends,
-)
-
-REPORT_TYPE = "COMPREHENSIVE_ANALYTICS"
-NAME = "Comprehensive analytics"
-DESCRIPTION = (
-    "The headline figures of every report, user activity (logins and reports generated) by role, "
-    "and visits per clinician per working day."
-)
-FILTERS = {}
-
-SOURCES = (
-    patient_summary,
-    visit_trends,
-    treatment_outcomes,
-    feedback_analysis,
-    medical_statistics,
-    dental_statistics,
-    campaign_performance,
+SOURCES = tuple(
+    catalog.get(source.key)
+    for source in (
+        PatientSummary,
+        VisitTrends,
+        TreatmentOutcomes,
+        FeedbackAnalysis,
+        MedicalStatistics,
+        DentalStatistics,
+        CampaignPerformance,
+    )
 )
 NO_ROLE = "No role"
 
 
 def headline_figures(params):
-    """``{report type: summary}`` of every source report over the period, unfiltered."""
-    unfiltered = base.ReportParams(period=params.period)
+    """``{report type: summary}`` of every source report over the period, unfiltered.
+
+    The sources share one run's parameters, so a figure several show (the active patients)
+    is counted once.
+    """
+    unfiltered = ReportParams(period=params.period)
     figures = {}
-    with selectors.shared_counts():  # the active patients of three sources are counted once
-        for position, module in enumerate(SOURCES, start=1):
-            figures[module.REPORT_TYPE] = module.summary(unfiltered)
-            params.progress(0.7 * position / len(SOURCES))
+    for position, source in enumerate(SOURCES, start=1):
+        figures[source.key] = source.headline(unfiltered)
+        params.progress(0.7 * position / len(SOURCES))
     return figures
 
 
@@ -73,7 +70,7 @@ def merge(figures):
 # period, some are the same figure (``total_cases`` is ``total_visits``). Clinicians and working
 # days count no patients: they are shown as they are.
 SUPPRESSION = suppression.combine(
-    {module.REPORT_TYPE: module.SUPPRESSION for module in SOURCES},
+    {source.key: source.suppression for source in SOURCES},
     merge,
     suppression.Rules(
         counts=("reports_generated", "users_logged_in", "logins", "attended_visits"),
@@ -200,9 +197,9 @@ def efficiency(period):
     The clinicians are counted over the period's visits (both tables' ``attended_by``, stacked),
     not by probing the visits once per user.
     """
-    medical = selectors.medical_visits(period, {}).filter(attended_by__isnull=False)
-    dental = selectors.dental_visits(period, {}).filter(attended_by__isnull=False)
-    attended, clinicians = selectors.stacked_counts([medical, dental], "attended_by")
+    medical = queries.medical_visits(period, {}).filter(attended_by__isnull=False)
+    dental = queries.dental_visits(period, {}).filter(attended_by__isnull=False)
+    attended, clinicians = queries.stacked_counts([medical, dental], "attended_by")
     days = working_days(period)
     per_day = round(attended / clinicians / days, 2) if clinicians and days else None
     return {
@@ -213,49 +210,66 @@ def efficiency(period):
     }
 
 
-def build(params):
-    figures = headline_figures(params)
-    summary = merge(figures)
-
-    activity, totals = user_activity(params.period)
-    summary.update(totals)
-    params.progress(0.85)
-
-    work = efficiency(params.period)
-    summary.update(work)
-    params.progress(0.95)
-
-    medical = figures[medical_statistics.REPORT_TYPE]["medical_visits"]
-    dental = figures[dental_statistics.REPORT_TYPE]["dental_visits"]
-    feedback = figures[feedback_analysis.REPORT_TYPE]["total_feedback"]
-    campaigns = figures[campaign_performance.REPORT_TYPE]["campaigns"]
-    record_count = medical + dental + feedback + campaigns + totals["reports_generated"]
-    notes = [] if record_count else ["No data in this period."]
-    return base.document(
-        params,
-        REPORT_TYPE,
-        NAME,
-        record_count=record_count,
-        summary=summary,
-        sections=[
-            Section(
-                "user_activity",
-                "User activity by role",
-                ["role", "users", "logged_in", "logins", "reports_generated"],
-                activity,
-            ),
-            Section("efficiency", "Efficiency", list(work), [list(work.values())]),
-        ],
-        charts=[
-            Chart(
-                "user_activity",
-                "User activity by role",
-                "bar",
-                "user_activity",
-                "role",
-                ["logged_in", "logins", "reports_generated"],
-            ),
-        ],
-        notes=notes,
-        labels={**medical_statistics.LABELS, **campaign_performance.LABELS},
+class ComprehensiveAnalytics(ReportType):
+    key = "COMPREHENSIVE_ANALYTICS"
+    name = "Comprehensive analytics"
+    description = (
+        "The headline figures of every report, user activity (logins and reports generated) by role, "
+        "and visits per clinician per working day."
     )
+    contents = "Headline figures of every report · user activity by role · visits per clinician a day"
+    reads = (
+        *{model for source in SOURCES for model in source.reads},
+        get_user_model(),
+        Group,
+        get_user_model().groups.through,
+        UserLogin,
+        GeneratedReport,
+    )
+    suppression = SUPPRESSION
+    roles = (Role.ADMIN, Role.DOCTOR)
+
+    def compute(self, params, *, headline_only=False):
+        figures = headline_figures(params)
+        summary = merge(figures)
+
+        activity, totals = user_activity(params.period)
+        summary.update(totals)
+        params.progress(0.85)
+
+        work = efficiency(params.period)
+        summary.update(work)
+        params.progress(0.95)
+
+        medical = figures[MedicalStatistics.key]["medical_visits"]
+        dental = figures[DentalStatistics.key]["dental_visits"]
+        feedback = figures[FeedbackAnalysis.key]["total_feedback"]
+        campaigns = figures[CampaignPerformance.key]["campaigns"]
+        record_count = medical + dental + feedback + campaigns + totals["reports_generated"]
+        if headline_only:
+            return Content(record_count=record_count, summary=summary)
+        return Content(
+            record_count=record_count,
+            summary=summary,
+            sections=[
+                Section(
+                    "user_activity",
+                    "User activity by role",
+                    ["role", "users", "logged_in", "logins", "reports_generated"],
+                    activity,
+                ),
+                Section("efficiency", "Efficiency", list(work), [list(work.values())]),
+            ],
+            charts=[
+                Chart(
+                    "user_activity",
+                    "User activity by role",
+                    "bar",
+                    "user_activity",
+                    "role",
+                    ["logged_in", "logins", "reports_generated"],
+                ),
+            ],
+            notes=[] if record_count else ["No data in this period."],
+            labels={**medical_statistics.LABELS, **campaign_performance.LABELS},
+        )

@@ -7,20 +7,19 @@ date and rating only, never with anything that identifies the patient.
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import Length, Substr, Trim
 
+from feedback.models import Feedback
+from patients.models import Patient
 from reports import suppression
-from reports.document import Chart, Section, rate
+from reports.catalog import queries
+from reports.catalog.filters import ChoiceFilter
+from reports.catalog.report_type import ReportType
+from reports.document import Chart, Content, Section, rate
 from reports.periods import fill_months, month_label
+from uscpis.roles import Role
 
-from . import selectors
-from .base import document
-from .filters import ChoiceFilter
-
-REPORT_TYPE = "FEEDBACK_ANALYSIS"
-NAME = "Feedback analysis"
-DESCRIPTION = "Patient ratings and satisfaction, response times, monthly trend and the most recent comments."
 RATINGS = (1, 2, 3, 4, 5)
 FILTERS = {
-    "patient_type": ChoiceFilter(selectors.PATIENT_TYPE_CHOICES, label="Patient type"),
+    "patient_type": ChoiceFilter(queries.PATIENT_TYPE_CHOICES, label="Patient type"),
     "rating": ChoiceFilter(tuple((str(value), str(value)) for value in RATINGS), label="Rating"),
 }
 RECENT_COMMENTS = 10
@@ -80,13 +79,13 @@ RESPONSE_TIME = ExpressionWrapper(F("responded_at") - F("submitted_at"), output_
 
 def _counts(feedback, **more):
     """The summary's counts (and ``more``) in one aggregate query; the median too where the database can."""
-    if selectors.aggregates_median(feedback):
-        more["median"] = selectors.Median(RESPONSE_TIME, output_field=DurationField())
+    if queries.aggregates_median(feedback):
+        more["median"] = queries.Median(RESPONSE_TIME, output_field=DurationField())
     return feedback.aggregate(**COUNTS, **more)
 
 
 def _summary(feedback, counts):
-    median = counts["median"] if "median" in counts else selectors.median(feedback, RESPONSE_TIME, counts["responded"])
+    median = counts["median"] if "median" in counts else queries.median(feedback, RESPONSE_TIME, counts["responded"])
     return {
         "total_feedback": counts["total"],
         "average_rating": _round(counts["average"]),
@@ -98,16 +97,10 @@ def _summary(feedback, counts):
     }
 
 
-def summary(params):
-    """Headline figures: counts, average rating, satisfaction/recommend/courtesy rates, median response time."""
-    feedback = selectors.feedback(params.period, params.filters)
-    return _summary(feedback, _counts(feedback))
-
-
 def recent_comments(params):
     """The latest non-blank comments as [date, rating, comment]: no patient field is even selected."""
     rows = (
-        selectors.feedback(params.period, params.filters)
+        queries.feedback(params.period, params.filters)
         .annotate(trimmed=Trim("comments"))
         .exclude(trimmed="")
         .annotate(comment=Substr("trimmed", 1, COMMENT_CHARS), length=Length("trimmed"))
@@ -115,44 +108,53 @@ def recent_comments(params):
         .values_list("submitted_at", "rating", "comment", "length")[:RECENT_COMMENTS]
     )
     return [
-        [selectors.local_date(at, params.period).isoformat(), rating, comment + ("…" if length > COMMENT_CHARS else "")]
+        [queries.local_date(at, params.period).isoformat(), rating, comment + ("…" if length > COMMENT_CHARS else "")]
         for at, rating, comment, length in rows
     ]
 
 
-def build(params):
-    """The feedback analysis document."""
-    period = params.period
-    feedback = selectors.feedback(period, params.filters)
-    counts = _counts(feedback, **RATING_COUNTS)  # the summary and the ratings in one pass
-    figures = _summary(feedback, counts)
-    total = figures["total_feedback"]
+class FeedbackAnalysis(ReportType):
+    key = "FEEDBACK_ANALYSIS"
+    name = "Feedback analysis"
+    description = "Patient ratings and satisfaction, response times, monthly trend and the most recent comments."
+    contents = "Average rating, satisfaction, recommend and response times · ratings by month · comments"
+    reads = (Patient, Feedback)
+    filters = FILTERS
+    suppression = SUPPRESSION
+    roles = (Role.ADMIN, Role.DOCTOR, Role.DENTIST, Role.NURSE, Role.STAFF)
 
-    distribution = [[value, counts[f"rating_{value}"], rate(counts[f"rating_{value}"], total)] for value in RATINGS]
-    params.progress(1 / 3)
-    counted = selectors.monthly(feedback, "submitted_at", period, count=Count("pk"), average=Avg("rating"))
-    monthly = [
-        [month_label(month), row["count"], _round(row["average"])]
-        for month, row in fill_months(period, counted, {"count": 0, "average": None})
-    ]
-    params.progress(2 / 3)
-    comments = recent_comments(params)
-    params.progress(1)
+    def compute(self, params, *, headline_only=False):
+        period = params.period
+        feedback = queries.feedback(period, params.filters)
+        ratings = {} if headline_only else RATING_COUNTS
+        counts = _counts(feedback, **ratings)  # the summary and the ratings in one pass
+        figures = _summary(feedback, counts)
+        total = figures["total_feedback"]
+        if headline_only:
+            return Content(record_count=total, summary=figures)
 
-    return document(
-        params,
-        REPORT_TYPE,
-        NAME,
-        record_count=total,
-        summary=figures,
-        sections=[
-            Section("rating_distribution", "Ratings", ["rating", "count", "share"], distribution),
-            Section("monthly", "Feedback by month", ["month", "count", "average_rating"], monthly),
-            Section("recent_comments", "Recent comments", ["date", "rating", "comment"], comments),
-        ],
-        charts=[
-            Chart("rating_distribution", "Ratings", "bar", "rating_distribution", "rating", ["count"]),
-            Chart("monthly", "Feedback by month", "line", "monthly", "month", ["count"]),
-        ],
-        notes=[] if total else ["No data in this period."],
-    )
+        distribution = [[value, counts[f"rating_{value}"], rate(counts[f"rating_{value}"], total)] for value in RATINGS]
+        params.progress(1 / 3)
+        counted = queries.monthly(feedback, "submitted_at", period, count=Count("pk"), average=Avg("rating"))
+        monthly = [
+            [month_label(month), row["count"], _round(row["average"])]
+            for month, row in fill_months(period, counted, {"count": 0, "average": None})
+        ]
+        params.progress(2 / 3)
+        comments = recent_comments(params)
+        params.progress(1)
+
+        return Content(
+            record_count=total,
+            summary=figures,
+            sections=[
+                Section("rating_distribution", "Ratings", ["rating", "count", "share"], distribution),
+                Section("monthly", "Feedback by month", ["month", "count", "average_rating"], monthly),
+                Section("recent_comments", "Recent comments", ["date", "rating", "comment"], comments),
+            ],
+            charts=[
+                Chart("rating_distribution", "Ratings", "bar", "rating_distribution", "rating", ["count"]),
+                Chart("monthly", "Feedback by month", "line", "monthly", "month", ["count"]),
+            ],
+            notes=[] if total else ["No data in this period."],
+        )

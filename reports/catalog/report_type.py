@@ -1,0 +1,115 @@
+"""The declaration of a report type (``ReportType``), its parameters and what it computes.
+
+A report type is one subclass of ``ReportType`` in a module of ``reports.catalog.types``:
+its attributes say what it is (key, name, description, the card's contents, the models
+it reads, filters, suppression rules, default roles and formats) and ``compute`` turns
+parameters into its figures and sections. Everything else reads the declaration: the
+templates installed after ``migrate``, the page's cards, the cache (the tables it reads)
+and the API (the filters).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from reports import catalog
+from reports.cache import cached_content
+from reports.data_versions import TRACKED
+from reports.document import ReportDocument
+from reports.periods import Period
+from reports.renderers import ExportFormat
+from reports.suppression import Rules, suppress
+
+
+def _ignore_progress(fraction):
+    """Progress sink for runs nobody watches (tests, previews)."""
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    """Validated parameters of one report run, and the figures shared within that run."""
+
+    period: Period
+    filters: dict = field(default_factory=dict)
+    title: str = ""
+    progress: Callable[[float], None] = _ignore_progress
+    measures: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def measure(self, name, compute):
+        """``compute()``, once per run: a figure several report types of one run share (``queries``)."""
+        if name not in self.measures:
+            self.measures[name] = compute()
+        return self.measures[name]
+
+
+class ReportType:
+    """A report type, declared once; a subclass is registered in ``reports.catalog`` when it is defined.
+
+    Subclasses declare every attribute below and implement ``compute``.
+    """
+
+    key: str = ""  # stable, upper case: stored on templates and reports
+    name: str = ""
+    description: str = ""  # a sentence: the template's description
+    contents: str = ""  # one line for the page's card: what the report holds
+    reads: tuple = ()  # the models whose rows it counts: their changes make the cache compute it again
+    filters = MappingProxyType({})  # name -> ChoiceFilter or TextFilter (``reports.catalog.filters``)
+    suppression: Rules | None = None  # how small counts are hidden (``reports.suppression``)
+    roles: tuple = ()  # the roles a newly installed template allows
+    formats: tuple = tuple(ExportFormat.values)  # the formats a newly installed template offers
+
+    DECLARED = ("key", "name", "description", "contents", "reads", "suppression", "roles", "formats")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        missing = [name for name in cls.DECLARED if not getattr(cls, name)]
+        if missing:
+            raise TypeError(f"{cls.__name__} declares no {', '.join(missing)}.")
+        if not isinstance(cls.suppression, Rules):
+            raise TypeError(f"{cls.__name__}.suppression is not a reports.suppression.Rules.")
+        untracked = set(cls.tables()) - {name for name, _, _ in TRACKED}
+        if untracked:
+            raise TypeError(
+                f"{cls.__name__} reads tables whose changes are not tracked: {', '.join(sorted(untracked))}."
+            )
+        catalog.register(cls())
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def tables(cls):
+        """The database tables of the models it reads, sorted."""
+        return tuple(sorted({model._meta.db_table for model in cls.reads}))
+
+    def compute(self, params, *, headline_only=False):
+        """The ``Content`` for ``params``; with ``headline_only``, its summary figures and record count alone."""
+        raise NotImplementedError(f"{type(self).__name__} must implement compute().")
+
+    def headline(self, params):
+        """The summary figures alone, for a report made of other reports' figures."""
+        return self.compute(params, headline_only=True).summary
+
+    def build(self, params, *, cached=False):
+        """The ``ReportDocument``, stamped with the time it is finished in the report's zone.
+
+        ``cached``: the same figures computed earlier from the same data, when there are any.
+        """
+        content = cached_content(self, params, self.compute) if cached else self.compute(params)
+        return ReportDocument(
+            report_type=self.key,
+            title=params.title or self.name,
+            generated_at=params.period.now_stamp(),
+            period=params.period.as_dict(),
+            filters=dict(params.filters),
+            record_count=content.record_count,
+            summary=content.summary,
+            sections=content.sections,
+            charts=content.charts,
+            notes=content.notes,
+            labels=content.labels,
+        )
+
+    def suppress(self, document, threshold):
+        """A copy of ``document`` with small counts hidden by this type's rules."""
+        return suppress(document, self.suppression, threshold)

@@ -1,0 +1,1 @@
+"""One module per report type, each declaring its ``ReportType`` (see ``reports.catalog``)."""

@@ -1,0 +1,113 @@
+"""Visit trends: medical and dental visits over the months, hours of the day and days of the week.
+
+Months, hours and weekdays are those of ``visit_date`` in the clinic's local time.
+"""
+
+from patients.models import Patient
+from reports import suppression
+from reports.catalog import queries
+from reports.catalog.filters import ChoiceFilter
+from reports.catalog.report_type import ReportType
+from reports.document import Chart, Content, Section
+from reports.periods import fill_months, month_label
+from uscpis.roles import Role
+from visits.models import DentalVisit, MedicalVisit
+
+FILTERS = {
+    "visit_type": ChoiceFilter(queries.VISIT_TYPES, label="Visit type"),
+    "sex": ChoiceFilter(queries.SEX_CHOICES, label="Sex"),
+    "patient_type": ChoiceFilter(queries.PATIENT_TYPE_CHOICES, label="Patient type"),
+}
+SUPPRESSION = suppression.Rules(
+    counts=("total_visits", "medical_visits", "dental_visits", "unique_patients"),
+    shown=("peak_hour", "peak_weekday"),
+    derived={"average_daily_visits": suppression.computed_from("total_visits")},
+    totals={"total_visits": ("medical_visits", "dental_visits")},
+    record_count="total_visits",
+    sections={
+        "monthly": suppression.Table(
+            shown=("month",),
+            counts=("medical", "dental", "total"),
+            row_totals={"total": ("medical", "dental")},
+            totals={"medical": "medical_visits", "dental": "dental_visits", "total": "total_visits"},
+        ),
+        "by_hour": suppression.Table(shown=("hour",), counts=("visits",), totals={"visits": "total_visits"}),
+        "by_weekday": suppression.Table(shown=("weekday",), counts=("visits",), totals={"visits": "total_visits"}),
+    },
+)
+
+
+def _counts(period, medical, dental):
+    """(medical, dental) ``calendar_counts``: one grouped query per table gives every breakdown."""
+    return (
+        queries.calendar_counts(medical, "visit_date", period),
+        queries.calendar_counts(dental, "visit_date", period),
+    )
+
+
+def _summary(params, counts):
+    medical_count, dental_count = (sum(table.values()) for table in counts)
+    total = medical_count + dental_count
+    hours = queries.add_counts(*(queries.marginal(table, 1) for table in counts))
+    peak_weekday = queries.peak(queries.add_counts(*(queries.marginal(table, 2) for table in counts)))
+    return {
+        "total_visits": total,
+        "medical_visits": medical_count,
+        "dental_visits": dental_count,
+        "unique_patients": queries.patients_seen(params),
+        "average_daily_visits": round(total / params.period.days, 2),
+        "peak_hour": queries.peak(hours),
+        "peak_weekday": queries.WEEKDAYS[peak_weekday - 1] if peak_weekday else None,
+    }
+
+
+class VisitTrends(ReportType):
+    key = "VISIT_TRENDS"
+    name = "Visit trends"
+    description = "Medical and dental visits by month, hour of the day and day of the week, with their peaks."
+    contents = "Medical and dental visits, daily average, busiest hour and weekday · by month, hour and weekday"
+    reads = (Patient, MedicalVisit, DentalVisit)
+    filters = FILTERS
+    suppression = SUPPRESSION
+    roles = (Role.ADMIN, Role.DOCTOR, Role.DENTIST, Role.NURSE, Role.STAFF)
+
+    def compute(self, params, *, headline_only=False):
+        period = params.period
+        medical, dental = queries.visit_querysets(period, params.filters)
+        counts = _counts(period, medical, dental)
+        figures = _summary(params, counts)
+        if headline_only:
+            return Content(record_count=figures["total_visits"], summary=figures)
+        hours = queries.add_counts(*(queries.marginal(table, 1) for table in counts))
+        weekdays = queries.add_counts(*(queries.marginal(table, 2) for table in counts))
+
+        medical_months, dental_months = (queries.marginal(table, 0) for table in counts)
+        counted = {
+            month: (medical_months.get(month, 0), dental_months.get(month, 0))
+            for month in {*medical_months, *dental_months}
+        }
+        monthly = [
+            [month_label(month), med, den, med + den] for month, (med, den) in fill_months(period, counted, (0, 0))
+        ]
+        params.progress(1 / 3)
+        by_hour = [[hour, hours.get(hour, 0)] for hour in range(24)]
+        params.progress(2 / 3)
+        by_weekday = [[name, weekdays.get(day, 0)] for day, name in enumerate(queries.WEEKDAYS, start=1)]
+        params.progress(1)
+
+        return Content(
+            record_count=figures["total_visits"],
+            summary=figures,
+            sections=[
+                Section("monthly", "Visits by month", ["month", "medical", "dental", "total"], monthly),
+                Section("by_hour", "Visits by hour of the day", ["hour", "visits"], by_hour),
+                Section("by_weekday", "Visits by day of the week", ["weekday", "visits"], by_weekday),
+            ],
+            charts=[
+                Chart("monthly", "Visits by month", "line", "monthly", "month", ["medical", "dental", "total"]),
+                Chart("by_hour", "Visits by hour of the day", "bar", "by_hour", "hour", ["visits"]),
+                Chart("by_weekday", "Visits by day of the week", "bar", "by_weekday", "weekday", ["visits"]),
+            ],
+            notes=[] if figures["total_visits"] else ["No data in this period."],
+            labels={"peak_hour": "Peak hour (0-23)"},
+        )
