@@ -12,7 +12,7 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.charts.piecharts import Pie
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -68,6 +68,8 @@ def document_chart(document, chart, width):
         return None
     if chart.kind == "pie":
         return None if None in series[0][1] else pie(labels, series[0][1], width)
+    if chart.kind == "heatmap":
+        return heatmap(labels, series, width)
     return xy_chart(chart.kind, labels, series, width, rates=all(is_rate(key) for key in chart.values))
 
 
@@ -160,6 +162,64 @@ def xy_chart(kind, labels, series, width, rates=False, height=140):
         names = [name for name, _ in series]
         drawing.add(_legend(names, [palette(i) for i in range(len(names))], x=plot.x, y=total_height - 8, per_column=1))
     return drawing
+
+
+HEAT_EMPTY = colors.HexColor("#F4F6F8")
+HEAT_HIDDEN = colors.HexColor("#D5DBE1")
+HEAT_FULL = PALETTE[0]
+
+
+def heatmap(labels, series, width, cell_height=16):
+    """A grid: one row per label, one column per series, each cell shaded by its value.
+
+    The darkest cell is the largest value; 0 is the palest shade; a hidden value is a grey
+    cell with its marker left out, so no shade can tell it.
+    """
+    values = [value for _, column in series for value in column if value is not None]
+    highest = max(values, default=0)
+    if highest <= 0:
+        return None
+    label_width = max(stringWidth(label, FONT, AXIS_FONT_SIZE) for label in labels) + 6
+    cell_width = (width - label_width - 10) / len(series)
+    legend_height = 22
+    height = legend_height + cell_height * (len(labels) + 1)
+    drawing = Drawing(width, height)
+    top = height - cell_height
+    for column, (name, _) in enumerate(series):
+        x = label_width + column * cell_width + cell_width / 2
+        drawing.add(String(x, top + 4, short(name, 6), textAnchor="middle", fontName=FONT, fontSize=AXIS_FONT_SIZE))
+    for row, label in enumerate(labels):
+        y = top - (row + 1) * cell_height
+        drawing.add(String(label_width - 4, y + 4, label, textAnchor="end", fontName=FONT, fontSize=AXIS_FONT_SIZE))
+        for column, (_, cells) in enumerate(series):
+            value = cells[row]
+            fill = HEAT_HIDDEN if value is None else _shade(value / highest)
+            x = label_width + column * cell_width
+            drawing.add(Rect(x, y, cell_width, cell_height, fillColor=fill, strokeColor=colors.white, strokeWidth=1))
+            if value is not None and cell_width >= 14:
+                ink = colors.white if value / highest > 0.55 else INK
+                drawing.add(
+                    String(
+                        x + cell_width / 2,
+                        y + 4,
+                        f"{value:,}",
+                        textAnchor="middle",
+                        fontName=FONT,
+                        fontSize=min(AXIS_FONT_SIZE, cell_width / 3),
+                        fillColor=ink,
+                    )
+                )
+    for step in range(6):
+        x = label_width + step * 24
+        drawing.add(Rect(x, 4, 24, 8, fillColor=_shade(step / 5), strokeColor=None))
+    drawing.add(String(label_width - 4, 5, "0", textAnchor="end", fontName=FONT, fontSize=AXIS_FONT_SIZE))
+    drawing.add(String(label_width + 6 * 24 + 4, 5, f"{highest:,}", fontName=FONT, fontSize=AXIS_FONT_SIZE))
+    return drawing
+
+
+def _shade(fraction):
+    """From the palest shade (0) to the palette's first colour (1)."""
+    return colors.linearlyInterpolatedColor(HEAT_EMPTY, HEAT_FULL, 0, 1, fraction)
 
 
 def horizontal_bars(labels, values, width, value_text=str, fill=PALETTE[0], font_size=9):

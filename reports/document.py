@@ -54,7 +54,7 @@ class Chart:
 
     key: str
     title: str
-    kind: str  # "bar", "line" or "pie"
+    kind: str  # "bar", "line", "pie" or "heatmap" (rows × value columns, shaded by value)
     section: str
     category: str
     values: list

@@ -9,6 +9,7 @@ import re
 
 import xlsxwriter
 
+from reports import charts
 from reports.document import is_rate
 
 from .cells import filters_text, generated_text, is_formula_like, is_number, period_text, text
@@ -129,8 +130,13 @@ class _Book:
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, len(section.rows), len(section.columns) - 1)
         charts = [chart for chart in document.charts if chart.section == section.key and _drawable(section, chart)]
-        for position, chart in enumerate(charts):
+        position = 0
+        for chart in charts:
+            if chart.kind == "heatmap":
+                shade(sheet, section, chart)
+                continue
             sheet.insert_chart(1 + position * CHART_ROWS, len(section.columns) + 1, self.chart(section, chart, name))
+            position += 1
 
     def chart(self, section, chart, sheet_name):
         """A native chart reading the section sheet's cells."""
@@ -156,6 +162,26 @@ class _Book:
             if all(is_rate(key) for key in values):
                 excel_chart.set_y_axis({"num_format": "0%"})
         return excel_chart
+
+
+def shade(sheet, section, chart):
+    """A heatmap in Excel: the table's own cells shaded by value (a colour scale), from pale to the chart colour."""
+    columns = [section.columns.index(key) for key in chart.values]
+    sheet.conditional_format(
+        1,
+        min(columns),
+        len(section.rows),
+        max(columns),
+        {
+            "type": "2_color_scale",
+            "min_color": hex_colour(charts.HEAT_EMPTY),
+            "max_color": hex_colour(charts.HEAT_FULL),
+        },
+    )
+
+
+def hex_colour(colour):
+    return "#" + colour.hexval()[2:].upper()
 
 
 def _drawable(section, chart):

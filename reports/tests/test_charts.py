@@ -1,9 +1,11 @@
 """The one chart definition: the same reportlab drawings in the PDF and, as SVG, on the page."""
 
 import datetime as dt
+import io
 import re
 from xml.dom import minidom
 
+import openpyxl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.graphics import renderPDF
@@ -11,7 +13,7 @@ from reportlab.graphics.shapes import Drawing
 
 from reports import charts
 from reports.document import Chart, ReportDocument, Section
-from reports.renderers import pdf
+from reports.renderers import excel, pdf
 from reports.tests.test_renderers import MARKUP, make_document, pdf_pages
 
 
@@ -116,7 +118,7 @@ SERIES = st.integers(1, 14).flatmap(lambda width: st.lists(st.lists(CELLS, min_s
 
 @settings(max_examples=150, deadline=None, derandomize=True, database=None)
 @given(
-    kind=st.sampled_from(["bar", "line", "pie"]),
+    kind=st.sampled_from(["bar", "line", "pie", "heatmap"]),
     rows=SERIES,
 )
 def test_any_mix_of_hidden_missing_and_present_values_draws_or_is_left_out(kind, rows):
@@ -139,3 +141,44 @@ def test_any_mix_of_hidden_missing_and_present_values_draws_or_is_left_out(kind,
     if drawing is not None:
         renderPDF.drawToString(drawing)
         charts.svg(drawing, "Chart")
+
+
+def heat_document(rows):
+    hours = [f"h{hour}" for hour in range(3)]
+    return ReportDocument(
+        report_type="CLINICIAN_WORKLOAD",
+        title="Heat",
+        generated_at="2026-01-01T00:00:00+08:00",
+        period={"start": "2026-01-01", "end": "2026-01-07"},
+        filters={},
+        record_count=0,
+        summary={},
+        sections=[Section("grid", "Grid", ["weekday", *hours], rows)],
+        charts=[Chart("grid", "Grid", "heatmap", "grid", "weekday", hours)],
+    )
+
+
+def test_a_heatmap_shades_each_cell_by_its_value_and_greys_a_hidden_one():
+    document = heat_document([["Monday", 0, 5, 10], ["Tuesday", "<11", 20, 1]])
+    drawing = charts.document_chart(document, document.charts[0], charts.PAGE_WIDTH)
+    cells = [shape for shape in drawing.contents if type(shape).__name__ == "Rect" and shape.height > 8]
+    fills = [cell.fillColor.hexval() for cell in cells]
+    assert len(cells) == 6
+    assert fills[4] == charts.HEAT_FULL.hexval()  # 20, the largest
+    assert fills[0] == charts.HEAT_EMPTY.hexval()  # 0
+    assert fills[3] == charts.HEAT_HIDDEN.hexval()  # hidden: grey, whatever it stands for
+    assert "<11" not in texts(charts.svg(drawing, "Grid"))
+    assert charts.document_chart(heat_document([["Monday", 0, 0, 0]]), document.charts[0], charts.PAGE_WIDTH) is None
+
+
+def test_excel_shades_a_heatmaps_cells_in_place_of_a_chart():
+    book = openpyxl.load_workbook(
+        io.BytesIO(excel.render(heat_document([["Monday", 0, 5, 10], ["Tuesday", 3, 20, 1]])))
+    )
+    sheet = book["Grid"]
+    (formatting,) = sheet.conditional_formatting
+    assert str(formatting.sqref) == "B2:D3"
+    (rule,) = formatting.rules
+    assert rule.type == "colorScale"
+    assert [colour.rgb[-6:] for colour in rule.colorScale.color] == ["F4F6F8", "2E5C8A"]
+    assert not sheet._charts
