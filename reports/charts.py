@@ -187,7 +187,16 @@ def heatmap(labels, series, width, cell_height=16):
     top = height - cell_height
     for column, (name, _) in enumerate(series):
         x = label_width + column * cell_width + cell_width / 2
-        drawing.add(String(x, top + 4, short(name, 6), textAnchor="middle", fontName=FONT, fontSize=AXIS_FONT_SIZE))
+        drawing.add(
+            String(
+                x,
+                top + 4,
+                short(name, max(3, int(cell_width // 4))),
+                textAnchor="middle",
+                fontName=FONT,
+                fontSize=AXIS_FONT_SIZE,
+            )
+        )
     for row, label in enumerate(labels):
         y = top - (row + 1) * cell_height
         drawing.add(String(label_width - 4, y + 4, label, textAnchor="end", fontName=FONT, fontSize=AXIS_FONT_SIZE))
