@@ -26,15 +26,19 @@
     JSON: { name: "JSON", hint: "for other systems" },
   };
   const STATUS_NAMES = { PENDING: "Pending", GENERATING: "Generating", COMPLETED: "Completed", FAILED: "Failed", EXPIRED: "Expired" };
+  /* Friendly text by error code (the API's Error-Codes header), then by field; "*" for any field. */
   const FRIENDLY = {
-    "This field is required.": {
+    required: {
       date_range_start: "Choose the first day of the period.",
       date_range_end: "Choose the last day of the period.",
       export_format: "Choose a format.",
       "*": "Please fill this in.",
     },
-    "Enter a date as YYYY-MM-DD.": { "*": "Enter a complete date: day, month and year." },
-    "Must be on or after the start date.": {
+    invalid: {
+      date_range_start: "Enter a complete date: day, month and year.",
+      date_range_end: "Enter a complete date: day, month and year.",
+    },
+    range_order: {
       "*": "The end date is before the start date. Choose an end date on or after the start date.",
     },
   };
@@ -78,14 +82,23 @@
         ...options,
       });
     } catch (error) {
-      return { ok: false, status: 0, body: { detail: "The server could not be reached. Check the connection and try again." } };
+      return { ok: false, status: 0, body: { detail: "The server could not be reached. Check the connection and try again." }, codes: null };
     }
     const body = response.status === 204 ? null : await response.json().catch(() => null);
     if (response.status === 401) {
       announce("Your session has ended. Please log in again.");
       window.location.assign("/accounts/login/?next=/reports");
     }
-    return { ok: response.ok, status: response.status, body };
+    return { ok: response.ok, status: response.status, body, codes: errorCodes(response) };
+  }
+
+  /* The error's codes: the body's structure with each message replaced by its code. */
+  function errorCodes(response) {
+    try {
+      return JSON.parse(response.headers.get("Error-Codes"));
+    } catch (error) {
+      return null;
+    }
   }
 
   function announce(text) {
@@ -282,32 +295,36 @@
     return $(field);
   }
 
-  function friendly(field, message) {
-    const known = FRIENDLY[message];
-    if (!known) return message;
-    return known[field] || known["*"];
+  function friendly(field, code, message) {
+    const known = FRIENDLY[code] || {};
+    return known[field] || known["*"] || message;
+  }
+
+  function flat(value) {
+    if (Array.isArray(value)) return value.flatMap(flat);
+    if (value && typeof value === "object") return Object.values(value).flatMap(flat);
+    return [value];
   }
 
   function messages(value) {
-    if (Array.isArray(value)) return value.map(String);
-    if (value && typeof value === "object") return Object.values(value).flatMap(messages);
-    return [String(value)];
+    return flat(value).map(String);
   }
 
-  /* Errors from the API as {field: [messages]}; filters as {filters: {name: [messages]}}. */
-  function showErrors(errors) {
+  /* Errors from the API as {field: [messages]}, filters as {filters: {name: [messages]}}; codes alike. */
+  function showErrors(errors, codes) {
     const shown = [];
     Object.entries(errors || {}).forEach(([field, value]) => {
+      const coded = (codes || {})[field];
       if (field === "filters" && value && !Array.isArray(value) && typeof value === "object") {
-        Object.entries(value).forEach(([name, nested]) => shown.push([`filters.${name}`, messages(nested)]));
+        Object.entries(value).forEach(([name, nested]) => shown.push([`filters.${name}`, messages(nested), flat((coded || {})[name])]));
       } else {
-        shown.push([field, messages(value)]);
+        shown.push([field, messages(value), flat(coded)]);
       }
     });
     let first = null;
-    shown.forEach(([field, list]) => {
+    shown.forEach(([field, list, fieldCodes]) => {
       const target = document.querySelector(`#generate-form .field-error[data-for="${field}"]`) || $("error-non_field_errors");
-      target.textContent = list.map((message) => friendly(field, message)).join(" ");
+      target.textContent = list.map((message, index) => friendly(field, fieldCodes[index], message)).join(" ");
       const control = controlFor(field);
       if (control) {
         control.setAttribute("aria-invalid", "true");
@@ -343,7 +360,7 @@
     };
     const button = $("generate-button");
     button.disabled = true;
-    const { ok, status, body } = await api(`templates/${template.id}/generate/`, { method: "POST", body: JSON.stringify(payload) });
+    const { ok, status, body, codes } = await api(`templates/${template.id}/generate/`, { method: "POST", body: JSON.stringify(payload) });
     button.disabled = false;
     if (ok) {
       message.textContent = `“${body.title}” is being prepared. It appears under My reports and updates by itself.`;
@@ -355,7 +372,7 @@
       await loadReports();
       loadDashboard();
     } else if (status === 400 && body) {
-      showErrors(body);
+      showErrors(body, codes);
       message.classList.add("is-error");
       message.textContent = "Please correct the highlighted fields.";
     } else {
@@ -373,11 +390,11 @@
   }
 
   async function loadReports() {
-    const { ok, body } = await api(`generated/?${listQuery()}`);
+    const { ok, body, codes } = await api(`generated/?${listQuery()}`);
     const list = $("report-list");
     list.setAttribute("aria-busy", "false");
     if (!ok) {
-      if (body && body.detail === "Invalid page." && state.page > 1) {
+      if (codes && codes.detail === "invalid_page" && state.page > 1) {
         state.page -= 1;
         return loadReports();
       }
