@@ -11,6 +11,7 @@
   const TODAY = app.dataset.today;
   const TIME_ZONE = app.dataset.timeZone;
   const IS_ADMIN = app.dataset.admin === "true";
+  const LABELS = JSON.parse(app.dataset.labels); // {formats, statuses}: value to label, from the server's choices
   const csrf = app.querySelector("[name=csrfmiddlewaretoken]").value;
 
   const IN_PROGRESS = new Set(["PENDING", "GENERATING"]);
@@ -19,13 +20,7 @@
   const POLL_MAX = 8000;
   const POLL_FACTOR = 1.6;
   const SVG_NS = "http://www.w3.org/2000/svg";
-  const FORMATS = {
-    PDF: { name: "PDF", hint: "to print or share" },
-    EXCEL: { name: "Excel", hint: "to work with the numbers" },
-    CSV: { name: "CSV", hint: "a plain table" },
-    JSON: { name: "JSON", hint: "for other systems" },
-  };
-  const STATUS_NAMES = { PENDING: "Pending", GENERATING: "Generating", COMPLETED: "Completed", FAILED: "Failed", EXPIRED: "Expired" };
+  const FORMAT_HINTS = { PDF: "to print or share", EXCEL: "to work with the numbers", CSV: "a plain table", JSON: "for other systems" };
   /* Friendly text by error code (the API's Error-Codes header), then by field; "*" for any field. */
   const FRIENDLY = {
     required: {
@@ -53,6 +48,8 @@
   };
 
   const $ = (id) => document.getElementById(id);
+  const formatLabel = (format) => LABELS.formats[format] || format;
+  const statusLabel = (status) => LABELS.statuses[status] || status;
 
   /* --- small helpers ------------------------------------------------------ */
 
@@ -225,7 +222,7 @@
         "span",
         { class: "card-formats" },
         el("span", { class: "visually-hidden" }, "Formats: "),
-        template.supported_formats.map((format) => el("span", { class: `badge badge-${format.toLowerCase()}` }, FORMATS[format] ? FORMATS[format].name : format)),
+        template.supported_formats.map((format) => el("span", { class: `badge badge-${format.toLowerCase()}` }, formatLabel(format))),
       ),
     );
   }
@@ -249,13 +246,12 @@
   }
 
   function formatChoice(name, id, format, checked) {
-    const info = FORMATS[format] || { name: format, hint: "" };
     return el(
       "label",
       { class: "format-choice", for: id },
       el("input", { type: "radio", name, id, value: format, checked }),
-      el("span", { class: "format-name" }, info.name),
-      el("span", { class: "format-hint" }, info.hint),
+      el("span", { class: "format-name" }, formatLabel(format)),
+      el("span", { class: "format-hint" }, FORMAT_HINTS[format] || ""),
     );
   }
 
@@ -425,8 +421,7 @@
   function reportItem(report) {
     const expired = isExpired(report);
     const status = expired ? "EXPIRED" : report.status;
-    const format = FORMATS[report.export_format] ? FORMATS[report.export_format].name : report.export_format;
-    const details = [report.template_name, format, formatPeriod(report.date_range_start, report.date_range_end)];
+    const details = [report.template_name, formatLabel(report.export_format), formatPeriod(report.date_range_start, report.date_range_end)];
     const requested = `Requested ${formatMoment(report.created_at)}` + (IS_ADMIN ? ` by ${report.generated_by_name}` : "");
     return el(
       "li",
@@ -444,7 +439,7 @@
   }
 
   function statusChip(status) {
-    return el("span", { class: `chip chip-${status.toLowerCase()}`, "data-role": "status" }, STATUS_NAMES[status] || status);
+    return el("span", { class: `chip chip-${status.toLowerCase()}`, "data-role": "status" }, statusLabel(status));
   }
 
   function stateDetail(report, status) {
@@ -559,7 +554,7 @@
 
   function openExport(report) {
     const template = state.templates.find((t) => t.id === report.template_id);
-    const formats = template ? template.supported_formats : Object.keys(FORMATS);
+    const formats = template ? template.supported_formats : Object.keys(LABELS.formats);
     const expired = isExpired(report);
     const choice = expired ? report.export_format : formats.find((f) => f !== report.export_format) || formats[0];
     state.exporting = report;
@@ -585,7 +580,7 @@
       return;
     }
     $("export-dialog").close();
-    announce(`“${body.title}” as ${FORMATS[body.export_format].name} is being prepared.`);
+    announce(`“${body.title}” as ${formatLabel(body.export_format)} is being prepared.`);
     $("list-status").value = "";
     state.page = 1;
     state.pollDelay = POLL_FIRST;
@@ -726,9 +721,9 @@
     const totals = data.totals;
     const tiles = [
       ["Reports", totals.reports.toLocaleString(), IS_ADMIN ? "requested by everyone" : "requested by you"],
-      ["Completed", totals.completed.toLocaleString(), "ready or downloaded"],
+      [statusLabel("COMPLETED"), totals.completed.toLocaleString(), "ready or downloaded"],
       ["In progress", (totals.pending + totals.generating).toLocaleString(), "waiting or generating"],
-      ["Failed", totals.failed.toLocaleString(), "can be retried"],
+      [statusLabel("FAILED"), totals.failed.toLocaleString(), "can be retried"],
       ["Failure rate", formatPercent(data.failure_rate), "of finished reports"],
       ["Generation time", formatSeconds(data.average_generation_seconds), "average per report"],
       ["Storage used", formatBytes(data.storage_bytes), "by report files"],
