@@ -4,7 +4,7 @@ from django.contrib.auth import authenticate, logout
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -56,9 +56,9 @@ class LoginView(APIView):
         if user is None:
             if getattr(request, "axes_locked_out", False):
                 raise LockedOut(lockout.seconds_left(credentials.validated_data["username"], lockout_address(request)))
-            return Response(
+            raise ValidationError(
                 {"non_field_errors": ["Unable to log in with the given username and password."]},
-                status=status.HTTP_400_BAD_REQUEST,
+                code="invalid_credentials",
             )
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         token, key = tokens.issue(user)

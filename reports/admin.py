@@ -80,7 +80,7 @@ class ReadOnlyForAdmin:
 
 @admin.register(ReportAccessEvent)
 class ReportAccessEventAdmin(ReadOnlyForAdmin, admin.ModelAdmin):
-    """The audit trail: read-only for everyone, superusers included; ADMIN may export it."""
+    """The audit trail: read-only for everyone, superusers included; ADMIN may download it as CSV."""
 
     list_display = ["occurred_at", "username", "action", "outcome", "report_id", "tier", "client_ip"]
     list_filter = ["action", "outcome", "tier", "occurred_at"]
@@ -90,10 +90,12 @@ class ReportAccessEventAdmin(ReadOnlyForAdmin, admin.ModelAdmin):
     change_list_template = "admin/reports/reportaccessevent/change_list.html"
 
     def get_urls(self):
-        export = path("export/", self.admin_site.admin_view(self.export_csv), name="reports_reportaccessevent_export")
-        return [export, *super().get_urls()]
+        download = path(
+            "download/", self.admin_site.admin_view(self.download_csv), name="reports_reportaccessevent_download"
+        )
+        return [download, *super().get_urls()]
 
-    def export_csv(self, request):
+    def download_csv(self, request):
         """The events the change list currently shows (same filters and search), as CSV."""
         if not self.has_view_permission(request):
             raise PermissionDenied

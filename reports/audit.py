@@ -6,7 +6,7 @@ from reports.models import AccessOutcome, ReportAccessEvent
 from reports.renderers.csv import SafeWriter
 from uscpis.client_address import client_ip
 
-EXPORT_COLUMNS = [
+COLUMNS = [
     "occurred_at",
     "username",
     "action",
@@ -67,8 +67,8 @@ def csv_lines(events):
     Written as report CSVs are (``SafeWriter``): text quoted, formulas and bidi controls neutralised.
     """
     writer = SafeWriter(_Echo())
-    yield writer.writerow(EXPORT_COLUMNS)
-    for row in events.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000):
+    yield writer.writerow(COLUMNS)
+    for row in events.values_list(*COLUMNS).iterator(chunk_size=2000):
         yield writer.writerow(row)
 
 

@@ -1,12 +1,16 @@
 """The /reports page: a Django template whose script drives the reports API."""
 
+import json
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
+from reports.models import ReportStatus
 from reports.periods import local_zone
+from reports.renderers import ExportFormat
 from uscpis.roles import Role, is_admin, may_use_reports, user_roles
 
 
@@ -24,5 +28,9 @@ def reports_page(request):
             "today": timezone.localdate(timezone=local_zone()).isoformat(),
             "time_zone": settings.TIME_ZONE,
             "small_cell_threshold": settings.SMALL_CELL_THRESHOLD,
+            "statuses": ReportStatus.choices,
+            "labels": json.dumps(
+                {"formats": dict(ExportFormat.choices), "statuses": dict(ReportStatus.choices)}, ensure_ascii=False
+            ),
         },
     )

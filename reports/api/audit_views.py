@@ -1,4 +1,4 @@
-"""The audit trail for ADMIN: filterable, paginated as JSON or exported as CSV."""
+"""The audit trail for ADMIN: filterable, paginated as JSON or downloaded as CSV."""
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -10,14 +10,14 @@ from rest_framework.permissions import IsAuthenticated
 from reports.api import schema
 from reports.api.anonymous import AnonymousThrottleMixin
 from reports.api.permissions import IsClinicAdmin
-from reports.audit import EXPORT_COLUMNS, csv_filename, csv_lines
+from reports.audit import COLUMNS, csv_filename, csv_lines
 from reports.models import AccessAction, AccessOutcome, ReportAccessEvent
 
 
 class AccessEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportAccessEvent
-        fields = ["id", *EXPORT_COLUMNS]
+        fields = ["id", *COLUMNS]
         read_only_fields = fields
 
 
@@ -59,10 +59,11 @@ class AccessEventViewSet(AnonymousThrottleMixin, mixins.ListModelMixin, viewsets
         responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.BINARY, description="CSV"), **ADMIN_ERRORS},
     )
     @action(detail=False)
-    def export(self, request):
+    def download(self, request):
+        """The filtered events as a CSV file."""
         response = StreamingHttpResponse(csv_lines(self.get_queryset()), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{csv_filename()}"'
         return response
 
     def perform_content_negotiation(self, request, force=False):
-        return super().perform_content_negotiation(request, force=force or self.action == "export")
+        return super().perform_content_negotiation(request, force=force or self.action == "download")

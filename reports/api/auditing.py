@@ -7,9 +7,9 @@ import logging
 
 from django.db import DatabaseError
 from rest_framework import status
-from rest_framework.response import Response
 
 from reports.anonymous_access import count_attempt
+from reports.api.errors import ServiceUnavailable
 from reports.audit import record_access
 
 logger = logging.getLogger(__name__)
@@ -31,11 +31,12 @@ class AuditedActionsMixin:
             created = response.data["id"] if response.status_code == status.HTTP_202_ACCEPTED else None
             if not self._record(request, action, response.status_code, created, getattr(response, "served_tier", "")):
                 response.close()
-                response = Response(
-                    {"detail": "The access could not be recorded, so it was refused. Please try again."},
-                    status=status.HTTP_503_SERVICE_UNAVAILABLE,
-                    headers={"Retry-After": "30"},
+                refused = ServiceUnavailable(
+                    "The access could not be recorded, so it was refused. Please try again.",
+                    code="not_recorded",
+                    wait=30,
                 )
+                response = self.get_exception_handler()(refused, self.get_exception_handler_context())
         return super().finalize_response(request, response, *args, **kwargs)
 
     def handle_exception(self, exc):

@@ -63,7 +63,8 @@ class ExportAsSerializer(serializers.Serializer):
         template = self.context["template"]
         if value not in template.supported_formats:
             raise serializers.ValidationError(
-                f"This report can be exported as {', '.join(template.supported_formats)}, not {value}."
+                f"This report can be exported as {', '.join(template.supported_formats)}, not {value}.",
+                code="unsupported_format",
             )
         return value
 

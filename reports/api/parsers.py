@@ -3,11 +3,9 @@
 import json
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
-from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class RequestTooLarge(APIException):
@@ -48,10 +46,3 @@ def _check_text(data):
 
 def _reject_constant(name):
     raise ValueError(f"{name} is not valid JSON")
-
-
-def exception_handler(exc, context):
-    """DRF's handler, also answering Django's body-size limit as a JSON 413."""
-    if isinstance(exc, RequestDataTooBig):
-        exc = RequestTooLarge()
-    return drf_exception_handler(exc, context)

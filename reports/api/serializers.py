@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from reports import catalog
 from reports.api.fields import LocalDateField, PlainTextField, StrictBooleanField
@@ -42,10 +43,20 @@ class ReportTemplateSerializer(serializers.ModelSerializer):
 def clean_title(value):
     """A title of plain text: no control or bidirectional-override characters, no markup."""
     if any(unicodedata.category(character) in {"Cc", "Cf"} for character in value):
-        raise serializers.ValidationError("Must not contain control or formatting characters.")
+        raise serializers.ValidationError(
+            "Must not contain control or formatting characters.", code="control_characters"
+        )
     if "<" in value or ">" in value:
-        raise serializers.ValidationError("Must not contain < or >.")
+        raise serializers.ValidationError("Must not contain < or >.", code="markup")
     return value.strip()
+
+
+def coded_filter_errors(declared, error):
+    """The messages of ``clean_filters`` by filter name, coded ``unknown_filter`` or ``invalid_filter``."""
+    return {
+        name: [ErrorDetail(message, "invalid_filter" if name in declared else "unknown_filter") for message in messages]
+        for name, messages in error.message_dict.items()
+    }
 
 
 class GenerateReportSerializer(serializers.Serializer):
@@ -62,7 +73,8 @@ class GenerateReportSerializer(serializers.Serializer):
         template = self.context["template"]
         if value not in template.supported_formats:
             raise serializers.ValidationError(
-                f"This template supports {', '.join(template.supported_formats)}, not {value}."
+                f"This template supports {', '.join(template.supported_formats)}, not {value}.",
+                code="unsupported_format",
             )
         return value
 
@@ -71,16 +83,20 @@ class GenerateReportSerializer(serializers.Serializer):
         try:
             return clean_filters(declared, value)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else error.messages
-            ) from error
+            if not hasattr(error, "error_dict"):
+                raise serializers.ValidationError(error.messages, code="not_a_dict") from error
+            raise serializers.ValidationError(coded_filter_errors(declared, error)) from error
 
     def validate(self, attrs):
         start, end = attrs["date_range_start"], attrs["date_range_end"]
         if start > end:
-            raise serializers.ValidationError({"date_range_end": ["Must be on or after the start date."]})
+            raise serializers.ValidationError(
+                {"date_range_end": ["Must be on or after the start date."]}, code="range_order"
+            )
         if (end - start).days >= MAX_RANGE_DAYS:
-            raise serializers.ValidationError({"date_range_end": ["The range may span at most 10 years."]})
+            raise serializers.ValidationError(
+                {"date_range_end": ["The range may span at most 10 years."]}, code="range_too_long"
+            )
         attrs["title"] = attrs.get("title", "")
         return attrs
 

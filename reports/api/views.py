@@ -15,6 +15,7 @@ from reports import charts, selectors, services
 from reports.api import page_serializers, schema, serializers
 from reports.api.anonymous import AnonymousThrottleMixin
 from reports.api.auditing import AuditedActionsMixin
+from reports.api.errors import ServiceUnavailable
 from reports.api.permissions import MayUseTemplate, UsesReports
 from reports.api.throttles import ReportGenerationThrottle
 from reports.models import AccessAction
@@ -153,9 +154,12 @@ class GeneratedReportViewSet(
         responses={
             **schema.FILE_RESPONSES,
             **DETAIL_ERRORS,
-            409: schema.detail("The report is not completed yet."),
-            410: schema.detail("The report expired and its file was deleted."),
-            503: schema.detail("The file could not be read or the access could not be recorded; retry later."),
+            409: schema.detail("The report is not completed yet: `not_ready`."),
+            410: schema.detail("The report expired and its file was deleted: `expired`."),
+            503: schema.detail(
+                "The file could not be read (`file_unavailable`) or the access could not be recorded"
+                " (`not_recorded`); retry after the seconds in Retry-After."
+            ),
         }
     )
     @action(detail=True)
@@ -169,11 +173,11 @@ class GeneratedReportViewSet(
             raise Conflict(f"The report is {report.get_status_display().lower()}; it has no file yet.") from error
         except services.ReportUnavailable as error:
             logger.warning("Report %s: no download tier could serve its file", report.pk)
-            return Response(
-                {"detail": "The report file is unavailable for the moment. Please try again shortly."},
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-                headers={"Retry-After": str(error.retry_after)},
-            )
+            raise ServiceUnavailable(
+                "The report file is unavailable for the moment. Please try again shortly.",
+                code="file_unavailable",
+                wait=error.retry_after,
+            ) from error
         response = FileResponse(served.file, as_attachment=True, filename=served.filename)
         response["Content-Type"] = served.content_type
         response["Content-Length"] = str(served.size)
@@ -207,8 +211,8 @@ class GeneratedReportViewSet(
         responses={
             200: page_serializers.PreviewSerializer,
             **DETAIL_ERRORS,
-            409: schema.detail("The report is not completed yet."),
-            410: schema.detail("The report expired."),
+            409: schema.detail("The report is not completed yet: `not_ready`."),
+            410: schema.detail("The report expired: `expired`."),
         }
     )
     @action(detail=True)
@@ -230,7 +234,7 @@ class GeneratedReportViewSet(
         responses={
             202: serializers.GeneratedReportSerializer,
             **DETAIL_ERRORS,
-            409: schema.detail("Only a failed report can be retried."),
+            409: schema.detail("Only a failed report can be retried: `not_retryable`."),
             429: schema.THROTTLED,
         },
     )
@@ -240,7 +244,10 @@ class GeneratedReportViewSet(
         report = self.get_object()
         self._check_template(report)
         if not services.retry_report(report):
-            raise Conflict(f"Only a failed report can be retried; this one is {report.get_status_display().lower()}.")
+            raise Conflict(
+                f"Only a failed report can be retried; this one is {report.get_status_display().lower()}.",
+                code="not_retryable",
+            )
         return Response(serializers.GeneratedReportSerializer(self.get_object()).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

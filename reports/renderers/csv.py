@@ -1,7 +1,7 @@
 """CSV: UTF-8 with a BOM so Excel opens it; a header block, the summary, then each section.
 
 Numbers are written bare, as in the document (rates as fractions, like JSON). Every text cell
-is quoted and neutralised by ``cell``; the audit trail's CSV export writes with ``SafeWriter`` too.
+is quoted and neutralised by ``cell``; the audit trail's CSV download writes with ``SafeWriter`` too.
 """
 
 import csv

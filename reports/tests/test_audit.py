@@ -188,7 +188,7 @@ def test_admin_shows_events_read_only_even_to_superusers(completed_report, docto
     browser.force_login(superuser)
     listing = browser.get("/admin/reports/reportaccessevent/?outcome__exact=SERVED")
     assert listing.status_code == 200
-    assert "Export these as CSV" in listing.content.decode()
+    assert "Download these as CSV" in listing.content.decode()
     assert browser.get("/admin/reports/reportaccessevent/add/").status_code == 403
     assert browser.post(f"/admin/reports/reportaccessevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     change = browser.post(f"/admin/reports/reportaccessevent/{event.pk}/change/", {"outcome": "DENIED"})
@@ -196,7 +196,7 @@ def test_admin_shows_events_read_only_even_to_superusers(completed_report, docto
     assert ReportAccessEvent.objects.get().outcome == "SERVED"
 
 
-def test_admin_exports_the_filtered_events_as_csv(completed_report, make_report, doctor, make_user):
+def test_admin_downloads_the_filtered_events_as_csv(completed_report, make_report, doctor, make_user):
     api = APIClient()
     api.force_authenticate(doctor)
     api.get(f"/api/reports/generated/{completed_report.pk}/download/")
@@ -206,21 +206,21 @@ def test_admin_exports_the_filtered_events_as_csv(completed_report, make_report,
     admin_user.save()
     browser = Client()
     browser.force_login(admin_user)
-    response = browser.get("/admin/reports/reportaccessevent/export/?outcome__exact=NOT_READY")
+    response = browser.get("/admin/reports/reportaccessevent/download/?outcome__exact=NOT_READY")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [(row["outcome"], row["username"]) for row in rows] == [("NOT_READY", "doctor")]
     api_admin = APIClient()
     api_admin.force_authenticate(admin_user)
-    exported = api_admin.get("/api/reports/audit-events/export/?outcome=SERVED")
-    assert exported["Content-Type"] == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    downloaded = api_admin.get("/api/reports/audit-events/download/?outcome=SERVED")
+    assert downloaded["Content-Type"] == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(b"".join(downloaded.streaming_content).decode())))
     assert [row["report_id"] for row in rows] == [str(completed_report.pk)]
     listed = api_admin.get("/api/reports/audit-events/?action=DOWNLOAD").json()
     assert listed["count"] == 2
     assert api_admin.get("/api/reports/audit-events/?outcome=BOGUS").status_code == 400
 
 
-def test_csv_export_neutralises_formulas_in_user_agents(completed_report, doctor, make_user):
+def test_csv_download_neutralises_formulas_in_user_agents(completed_report, doctor, make_user):
     api = APIClient()
     api.force_authenticate(doctor)
     api.get(f"/api/reports/generated/{completed_report.pk}/download/", HTTP_USER_AGENT='=HYPERLINK("http://x")')
@@ -228,7 +228,7 @@ def test_csv_export_neutralises_formulas_in_user_agents(completed_report, doctor
     assert "'=HYPERLINK" in lines
 
 
-def test_csv_export_quotes_user_agents_so_no_split_of_a_line_runs_a_formula(completed_report, doctor):
+def test_csv_download_quotes_user_agents_so_no_split_of_a_line_runs_a_formula(completed_report, doctor):
     api = APIClient()
     api.force_authenticate(doctor)
     for agent in ("ok;=1+1;@SUM(1)", "Agent\t=1+1", "Evil\u202eexe.gnp"):

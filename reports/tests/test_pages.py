@@ -1,14 +1,20 @@
 """The /reports page, the login page and /healthz."""
 
 import datetime as dt
+import html
+import json
 import os
 import re
 import stat
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.utils import timezone
+
+from reports.models import ReportStatus
+from reports.renderers import ExportFormat
 
 
 def test_reports_page_sends_anonymous_users_to_the_login_page(db):
@@ -43,6 +49,27 @@ def test_reports_page_has_no_inline_script_or_style_and_tells_the_script_the_cli
     client.force_login(admin)
     html = client.get("/reports").content.decode()
     assert 'data-admin="true"' in html and "System-wide" in html
+
+
+def test_reports_page_takes_the_format_and_status_labels_from_the_server(doctor, monkeypatch):
+    monkeypatch.setattr(ExportFormat.EXCEL, "_label_", "Excel workbook")
+    monkeypatch.setattr(ReportStatus.EXPIRED, "_label_", "Expired, file deleted")
+    client = Client()
+    client.force_login(doctor)
+    page = client.get("/reports").content.decode()
+    labels = json.loads(html.unescape(re.search(r'data-labels="([^"]*)"', page)[1]))
+    assert labels == {"formats": dict(ExportFormat.choices), "statuses": dict(ReportStatus.choices)}
+    assert labels["formats"]["EXCEL"] == "Excel workbook"
+    select = re.search(r'<select id="list-status">(.*?)</select>', page, re.DOTALL)[1]
+    options = re.findall(r'<option value="([^"]*)">([^<]*)</option>', select)
+    assert options == [("", "All statuses"), *ReportStatus.choices]
+    assert ("EXPIRED", "Expired, file deleted") in options
+
+
+def test_the_page_script_has_no_copy_of_the_labels():
+    script = Path(finders.find("reports/app.js")).read_text()
+    copies = {*ExportFormat.labels, *ReportStatus.labels} - {*ExportFormat.values, *ReportStatus.values}
+    assert copies and not [label for label in copies if f'"{label}"' in script]
 
 
 def test_reports_page_is_forbidden_to_patients_with_a_login(make_user):

@@ -11,6 +11,7 @@
   const TODAY = app.dataset.today;
   const TIME_ZONE = app.dataset.timeZone;
   const IS_ADMIN = app.dataset.admin === "true";
+  const LABELS = JSON.parse(app.dataset.labels); // {formats, statuses}: value to label, from the server's choices
   const csrf = app.querySelector("[name=csrfmiddlewaretoken]").value;
 
   const IN_PROGRESS = new Set(["PENDING", "GENERATING"]);
@@ -19,22 +20,20 @@
   const POLL_MAX = 8000;
   const POLL_FACTOR = 1.6;
   const SVG_NS = "http://www.w3.org/2000/svg";
-  const FORMATS = {
-    PDF: { name: "PDF", hint: "to print or share" },
-    EXCEL: { name: "Excel", hint: "to work with the numbers" },
-    CSV: { name: "CSV", hint: "a plain table" },
-    JSON: { name: "JSON", hint: "for other systems" },
-  };
-  const STATUS_NAMES = { PENDING: "Pending", GENERATING: "Generating", COMPLETED: "Completed", FAILED: "Failed", EXPIRED: "Expired" };
+  const FORMAT_HINTS = { PDF: "to print or share", EXCEL: "to work with the numbers", CSV: "a plain table", JSON: "for other systems" };
+  /* Friendly text by error code (the API's Error-Codes header), then by field; "*" for any field. */
   const FRIENDLY = {
-    "This field is required.": {
+    required: {
       date_range_start: "Choose the first day of the period.",
       date_range_end: "Choose the last day of the period.",
       export_format: "Choose a format.",
       "*": "Please fill this in.",
     },
-    "Enter a date as YYYY-MM-DD.": { "*": "Enter a complete date: day, month and year." },
-    "Must be on or after the start date.": {
+    invalid: {
+      date_range_start: "Enter a complete date: day, month and year.",
+      date_range_end: "Enter a complete date: day, month and year.",
+    },
+    range_order: {
       "*": "The end date is before the start date. Choose an end date on or after the start date.",
     },
   };
@@ -49,6 +48,8 @@
   };
 
   const $ = (id) => document.getElementById(id);
+  const formatLabel = (format) => LABELS.formats[format] || format;
+  const statusLabel = (status) => LABELS.statuses[status] || status;
 
   /* --- small helpers ------------------------------------------------------ */
 
@@ -78,14 +79,23 @@
         ...options,
       });
     } catch (error) {
-      return { ok: false, status: 0, body: { detail: "The server could not be reached. Check the connection and try again." } };
+      return { ok: false, status: 0, body: { detail: "The server could not be reached. Check the connection and try again." }, codes: null };
     }
     const body = response.status === 204 ? null : await response.json().catch(() => null);
     if (response.status === 401) {
       announce("Your session has ended. Please log in again.");
       window.location.assign("/accounts/login/?next=/reports");
     }
-    return { ok: response.ok, status: response.status, body };
+    return { ok: response.ok, status: response.status, body, codes: errorCodes(response) };
+  }
+
+  /* The error's codes: the body's structure with each message replaced by its code. */
+  function errorCodes(response) {
+    try {
+      return JSON.parse(response.headers.get("Error-Codes"));
+    } catch (error) {
+      return null;
+    }
   }
 
   function announce(text) {
@@ -212,7 +222,7 @@
         "span",
         { class: "card-formats" },
         el("span", { class: "visually-hidden" }, "Formats: "),
-        template.supported_formats.map((format) => el("span", { class: `badge badge-${format.toLowerCase()}` }, FORMATS[format] ? FORMATS[format].name : format)),
+        template.supported_formats.map((format) => el("span", { class: `badge badge-${format.toLowerCase()}` }, formatLabel(format))),
       ),
     );
   }
@@ -236,13 +246,12 @@
   }
 
   function formatChoice(name, id, format, checked) {
-    const info = FORMATS[format] || { name: format, hint: "" };
     return el(
       "label",
       { class: "format-choice", for: id },
       el("input", { type: "radio", name, id, value: format, checked }),
-      el("span", { class: "format-name" }, info.name),
-      el("span", { class: "format-hint" }, info.hint),
+      el("span", { class: "format-name" }, formatLabel(format)),
+      el("span", { class: "format-hint" }, FORMAT_HINTS[format] || ""),
     );
   }
 
@@ -282,32 +291,36 @@
     return $(field);
   }
 
-  function friendly(field, message) {
-    const known = FRIENDLY[message];
-    if (!known) return message;
-    return known[field] || known["*"];
+  function friendly(field, code, message) {
+    const known = FRIENDLY[code] || {};
+    return known[field] || known["*"] || message;
+  }
+
+  function flat(value) {
+    if (Array.isArray(value)) return value.flatMap(flat);
+    if (value && typeof value === "object") return Object.values(value).flatMap(flat);
+    return [value];
   }
 
   function messages(value) {
-    if (Array.isArray(value)) return value.map(String);
-    if (value && typeof value === "object") return Object.values(value).flatMap(messages);
-    return [String(value)];
+    return flat(value).map(String);
   }
 
-  /* Errors from the API as {field: [messages]}; filters as {filters: {name: [messages]}}. */
-  function showErrors(errors) {
+  /* Errors from the API as {field: [messages]}, filters as {filters: {name: [messages]}}; codes alike. */
+  function showErrors(errors, codes) {
     const shown = [];
     Object.entries(errors || {}).forEach(([field, value]) => {
+      const coded = (codes || {})[field];
       if (field === "filters" && value && !Array.isArray(value) && typeof value === "object") {
-        Object.entries(value).forEach(([name, nested]) => shown.push([`filters.${name}`, messages(nested)]));
+        Object.entries(value).forEach(([name, nested]) => shown.push([`filters.${name}`, messages(nested), flat((coded || {})[name])]));
       } else {
-        shown.push([field, messages(value)]);
+        shown.push([field, messages(value), flat(coded)]);
       }
     });
     let first = null;
-    shown.forEach(([field, list]) => {
+    shown.forEach(([field, list, fieldCodes]) => {
       const target = document.querySelector(`#generate-form .field-error[data-for="${field}"]`) || $("error-non_field_errors");
-      target.textContent = list.map((message) => friendly(field, message)).join(" ");
+      target.textContent = list.map((message, index) => friendly(field, fieldCodes[index], message)).join(" ");
       const control = controlFor(field);
       if (control) {
         control.setAttribute("aria-invalid", "true");
@@ -343,7 +356,7 @@
     };
     const button = $("generate-button");
     button.disabled = true;
-    const { ok, status, body } = await api(`templates/${template.id}/generate/`, { method: "POST", body: JSON.stringify(payload) });
+    const { ok, status, body, codes } = await api(`templates/${template.id}/generate/`, { method: "POST", body: JSON.stringify(payload) });
     button.disabled = false;
     if (ok) {
       message.textContent = `“${body.title}” is being prepared. It appears under My reports and updates by itself.`;
@@ -355,7 +368,7 @@
       await loadReports();
       loadDashboard();
     } else if (status === 400 && body) {
-      showErrors(body);
+      showErrors(body, codes);
       message.classList.add("is-error");
       message.textContent = "Please correct the highlighted fields.";
     } else {
@@ -373,11 +386,11 @@
   }
 
   async function loadReports() {
-    const { ok, body } = await api(`generated/?${listQuery()}`);
+    const { ok, body, codes } = await api(`generated/?${listQuery()}`);
     const list = $("report-list");
     list.setAttribute("aria-busy", "false");
     if (!ok) {
-      if (body && body.detail === "Invalid page." && state.page > 1) {
+      if (codes && codes.detail === "invalid_page" && state.page > 1) {
         state.page -= 1;
         return loadReports();
       }
@@ -408,8 +421,7 @@
   function reportItem(report) {
     const expired = isExpired(report);
     const status = expired ? "EXPIRED" : report.status;
-    const format = FORMATS[report.export_format] ? FORMATS[report.export_format].name : report.export_format;
-    const details = [report.template_name, format, formatPeriod(report.date_range_start, report.date_range_end)];
+    const details = [report.template_name, formatLabel(report.export_format), formatPeriod(report.date_range_start, report.date_range_end)];
     const requested = `Requested ${formatMoment(report.created_at)}` + (IS_ADMIN ? ` by ${report.generated_by_name}` : "");
     return el(
       "li",
@@ -427,7 +439,7 @@
   }
 
   function statusChip(status) {
-    return el("span", { class: `chip chip-${status.toLowerCase()}`, "data-role": "status" }, STATUS_NAMES[status] || status);
+    return el("span", { class: `chip chip-${status.toLowerCase()}`, "data-role": "status" }, statusLabel(status));
   }
 
   function stateDetail(report, status) {
@@ -542,7 +554,7 @@
 
   function openExport(report) {
     const template = state.templates.find((t) => t.id === report.template_id);
-    const formats = template ? template.supported_formats : Object.keys(FORMATS);
+    const formats = template ? template.supported_formats : Object.keys(LABELS.formats);
     const expired = isExpired(report);
     const choice = expired ? report.export_format : formats.find((f) => f !== report.export_format) || formats[0];
     state.exporting = report;
@@ -568,7 +580,7 @@
       return;
     }
     $("export-dialog").close();
-    announce(`“${body.title}” as ${FORMATS[body.export_format].name} is being prepared.`);
+    announce(`“${body.title}” as ${formatLabel(body.export_format)} is being prepared.`);
     $("list-status").value = "";
     state.page = 1;
     state.pollDelay = POLL_FIRST;
@@ -709,9 +721,9 @@
     const totals = data.totals;
     const tiles = [
       ["Reports", totals.reports.toLocaleString(), IS_ADMIN ? "requested by everyone" : "requested by you"],
-      ["Completed", totals.completed.toLocaleString(), "ready or downloaded"],
+      [statusLabel("COMPLETED"), totals.completed.toLocaleString(), "ready or downloaded"],
       ["In progress", (totals.pending + totals.generating).toLocaleString(), "waiting or generating"],
-      ["Failed", totals.failed.toLocaleString(), "can be retried"],
+      [statusLabel("FAILED"), totals.failed.toLocaleString(), "can be retried"],
       ["Failure rate", formatPercent(data.failure_rate), "of finished reports"],
       ["Generation time", formatSeconds(data.average_generation_seconds), "average per report"],
       ["Storage used", formatBytes(data.storage_bytes), "by report files"],

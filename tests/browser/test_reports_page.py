@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from reports.models import ReportStatus
+from reports.renderers import ExportFormat
 from tests.browser.support import no_reload, shoot
 
 pytestmark = pytest.mark.e2e
@@ -198,6 +200,21 @@ def test_start_after_end_is_explained_next_to_the_end_date(log_in):
     assert page.locator("#report-list > li[data-report-id]").count() == before
     end.fill("2025-03-31")
     expect(error).to_be_hidden()
+
+
+def test_formats_and_statuses_are_named_as_the_server_names_them(log_in):
+    page = log_in("doctor")
+    formats, statuses = dict(ExportFormat.choices), dict(ReportStatus.choices)
+    supported = page.locator("#formats input[name=export_format]").evaluate_all("inputs => inputs.map((i) => i.value)")
+    expect(page.locator("#formats .format-name")).to_have_text([formats[value] for value in supported])
+    expect(page.locator(".template-card").first.locator(".badge")).to_have_text([formats[value] for value in supported])
+    expect(page.locator("#list-status option")).to_have_text(["All statuses", *statuses.values()])
+    generate(page, "Visit trends", "EXCEL", "Named by the server")
+    chips = page.locator("#report-list > li[data-report-id]").evaluate_all(
+        "items => items.map((i) => [i.dataset.status, i.querySelector('[data-role=status]').textContent])"
+    )
+    assert chips and all(text == statuses[status] for status, text in chips), chips
+    expect(item(page, "Named by the server").locator(".report-details")).to_contain_text(formats["EXCEL"])
 
 
 def test_a_failed_report_shows_its_reason_and_retry_completes_it(log_in, workers, tmp_path):
