@@ -21,16 +21,9 @@ from decimal import Decimal
 from django.db import connection
 
 from campaigns.models import CampaignType
-from reports.demo import (
-    CLINIC_HOURS,
-    CONDITIONS,
-    DENTAL_CARE,
-    DENTAL_MONTHS,
-    MEDICAL_MONTHS,
-    PATIENT_TYPES,
-    REGISTRATION_MONTHS,
-    WEEKDAYS,
-)
+from demo.conditions import CONDITIONS, DENTAL_CARE
+from demo.history import CLINIC_HOURS, DENTAL_MONTHS, MEDICAL_MONTHS, REGISTRATION_MONTHS, WEEKDAYS
+from demo.patients import PATIENT_TYPES
 from reports.periods import local_zone
 from uscpis.roles import Role
 from visits.models import GumCondition, OralHygiene, Outcome, Priority
