@@ -39,8 +39,9 @@ CAMPAIGNS = (
 
 
 def make_campaigns(history, patients, years):
-    """Unsaved campaigns and participants: each yearly campaign's latest ``years`` runs, the latest
-    up to three weeks ahead.
+    """Unsaved campaigns and participants: each yearly campaign's latest ``years`` runs.
+
+    The latest run may start up to three weeks ahead.
     """
     rng = history.rng
     campaigns, participants = [], []

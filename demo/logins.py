@@ -82,8 +82,10 @@ def demo_users(fake):
 
 
 def patient_accounts(history, patients, users, share):
-    """Link the demo student and faculty logins to a patient each, and give ``share`` of the other
-    students and faculty a login of their own: the new users, their group memberships and logins, unsaved.
+    """Patients' logins: the new users, their group memberships and logins, unsaved.
+
+    The demo student and faculty logins get a patient each; ``share`` of the other students and
+    faculty get a login of their own.
     """
     unlinked = {kind: users[role] for kind, role in PATIENT_ROLES.items()}
     accounts = []

@@ -72,8 +72,10 @@ def bulk_create(model, objects):
 
 
 def populate(volume, first_day, today, seed, write=bulk_create):
-    """The demo logins (saved), and ``volume``'s clinic data from ``first_day`` to the day before ``today``,
-    each kind saved by ``write(model, objects)`` before the kinds that refer to it are drawn.
+    """The demo logins and ``volume``'s clinic data from ``first_day`` to the day before ``today``.
+
+    The logins are saved at once; ``write(model, objects)`` saves each kind of data before the
+    kinds that refer to it are drawn.
     """
     rng = random.Random(seed)  # noqa: S311 (reproducible demo data by design)
     fake = Faker("en_PH" if "en_PH" in AVAILABLE_LOCALES else "en_US")
