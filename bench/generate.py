@@ -10,9 +10,13 @@ runs on: point it at a database of its own (``make bench`` uses ``uscpis_bench``
 """
 
 import datetime as dt
+import pickle
+import tempfile
 import time
+from collections import Counter
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from demo.seed import Volume, populate
 
@@ -28,32 +32,49 @@ CLINIC_TABLES = (
     "auth_user",
     "reports_userlogin",
 )
-# Visits per patient over the five years; each yearly campaign once a year. XS is the smoke test's toy size.
+# Visits per patient over the five years, with a Pareto tail. XS is the smoke test's toy size.
 SIZES = {
-    name: Volume(patients, medical_visits=12.3, dental_visits=3.8, feedback_share=0.16, campaign_years=5)
-    for name, patients in (("XS", 300), ("S", 10_000), ("M", 50_000), ("L", 100_000))
+    name: Volume(
+        patients,
+        medical_visits=12.3,
+        dental_visits=3.8,
+        feedback_share=0.16,
+        campaign_years=5,
+        campaigns=campaigns,
+        clinicians=40,
+        clinician_logins=50,
+        visit_tail=1.5,
+    )
+    for name, patients, campaigns in (("XS", 300, 4), ("S", 10_000, 20), ("M", 50_000, 100), ("L", 100_000, 200))
 }
+CHUNK = 10_000  # rows spooled at a time
 
 
 class _Copier:
-    """``populate``'s writer: COPY each kind into its table, with the ids after those already there."""
+    """``populate``'s writer: spool the pairs drawn to files, a chunk at a time, then COPY each model's rows.
+
+    The rows come with their ids; a column a row leaves out gets the field's default.
+    """
 
     def __init__(self, cursor, log):
         self.cursor, self.log = cursor, log
         self.tables, self.since = [], time.monotonic()
 
-    def __call__(self, model, objects):
-        table, fields = model._meta.db_table, model._meta.concrete_fields
-        self.cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-        for pk, row in enumerate(objects, start=self.cursor.fetchone()[0] + 1):
-            row.pk = pk
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        with self.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in objects:
-                copy.write_row([_value(row, field) for field in fields])
-        self.tables.append(table)
-        self.log(f"  {table}: {len(objects):,} rows, drawn and copied in {time.monotonic() - self.since:.1f}s")
+    def __call__(self, rows):
+        spools = {}
+        for model, row in rows:
+            spool = spools.get(model) or spools.setdefault(model, _Spool(model))
+            spool.add(row)
+        for model, spool in spools.items():
+            columns = ", ".join(connection.ops.quote_name(column) for column in spool.columns)
+            with self.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+                for row in spool.rows():
+                    copy.write_row(row)
+            self.tables.append(model._meta.db_table)
+            self.log(f"  {model._meta.db_table}: {spool.count:,} rows")
+        self.log(f"    drawn and copied in {time.monotonic() - self.since:.1f}s")
         self.since = time.monotonic()
+        return Counter({model: spool.count for model, spool in spools.items()})
 
     def reset_sequences(self):
         for table in self.tables:
@@ -62,12 +83,40 @@ class _Copier:
             )
 
 
-def _value(row, field):
-    """What ``bulk_create`` would save: ``auto_now_add`` set, a foreign key from its saved related object."""
-    value = field.pre_save(row, add=True)
-    if value is None and field.is_relation and field.is_cached(row):
-        return field.get_cached_value(row).pk
-    return value
+class _Spool:
+    """One model's rows as tuples of its columns, pickled a chunk at a time to a temporary file."""
+
+    def __init__(self, model):
+        fields = model._meta.concrete_fields
+        now = timezone.now()
+        self.columns = [field.column for field in fields]
+        self.attnames = [field.attname for field in fields]
+        self.defaults = [now if getattr(field, "auto_now_add", False) else field.get_default() for field in fields]
+        self.file, self.chunk, self.count = tempfile.TemporaryFile(), [], 0
+
+    def add(self, row):
+        self.chunk.append(tuple(map(row.get, self.attnames, self.defaults)))
+        if len(self.chunk) >= CHUNK:
+            self._dump()
+
+    def _dump(self):
+        pickle.dump(self.chunk, self.file, pickle.HIGHEST_PROTOCOL)
+        self.count += len(self.chunk)
+        self.chunk = []
+
+    def rows(self):
+        self._dump()
+        self.file.seek(0)
+        with self.file:
+            while chunk := _next_chunk(self.file):
+                yield from chunk
+
+
+def _next_chunk(file):
+    try:
+        return pickle.load(file)  # noqa: S301 (the file this process just wrote)
+    except EOFError:
+        return None
 
 
 def load(size_name, seed=6, log=print):

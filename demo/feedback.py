@@ -2,9 +2,11 @@
 
 import datetime as dt
 
+from demo.history import Weighted
 from feedback.models import Feedback
 from visits.models import MedicalVisit
 
+RATING = Weighted((5, 4, 3, 2, 1), (48, 32, 11, 5, 4))
 COMMENTS = {
     "good": (
         "Very accommodating staff.", "Quick service, thank you!", "The nurse was very kind.",
@@ -22,38 +24,37 @@ RESPONSES = {
 }
 
 
-def make_feedback(history, visits, responders, share):
-    """Unsaved feedback on about ``share`` of ``visits``, some answered by ``responders``."""
+def make_feedback(history, visits, responders, share, ids):
+    """``(Feedback, row)`` on about ``share`` of ``visits``, some answered by ``responders`` (user ids).
+
+    ``visits``: ``(model, id, patient_id, visit_date)`` of each visit.
+    """
     rng = history.rng
-    rows = []
-    for visit in visits:
+    for model, visit_id, patient_id, visit_date in visits:
         if rng.random() >= share:
             continue
-        submitted_at = visit.visit_date + dt.timedelta(minutes=rng.randint(15, 4 * 1440))
+        submitted_at = visit_date + dt.timedelta(minutes=rng.randint(15, 4 * 1440))
         if submitted_at >= history.cutoff:
             continue
-        rating = rng.choices((5, 4, 3, 2, 1), (48, 32, 11, 5, 4))[0]
+        rating = RATING(rng)
         bucket = _bucket(rating)
-        feedback = Feedback(
-            patient=visit.patient,
-            rating=rating,
-            submitted_at=submitted_at,
-            courteous=None if rng.random() < 0.2 else rng.random() < (0.95 if rating >= 3 else 0.4),
-            recommend=None if rng.random() < 0.25 else rng.random() < (0.9 if rating >= 4 else 0.35),
-        )
-        if isinstance(visit, MedicalVisit):
-            feedback.medical_visit = visit
-        else:
-            feedback.dental_visit = visit
+        feedback = {
+            "id": ids(Feedback),
+            "patient_id": patient_id,
+            "rating": rating,
+            "submitted_at": submitted_at,
+            "courteous": None if rng.random() < 0.2 else rng.random() < (0.95 if rating >= 3 else 0.4),
+            "recommend": None if rng.random() < 0.25 else rng.random() < (0.9 if rating >= 4 else 0.35),
+            "medical_visit_id" if model is MedicalVisit else "dental_visit_id": visit_id,
+        }
         if rng.random() < (0.35 if rating >= 4 else 0.8):
-            feedback.comments = rng.choice(COMMENTS[bucket])
+            feedback["comments"] = rng.choice(COMMENTS[bucket])
             responded_at = submitted_at + dt.timedelta(minutes=rng.randint(30, 5 * 1440))
             if rng.random() < (0.25 if rating >= 4 else 0.7) and responded_at < history.cutoff:
-                feedback.response = rng.choice(RESPONSES[bucket])
-                feedback.responded_at = responded_at
-                feedback.responded_by = rng.choice(responders)
-        rows.append(feedback)
-    return rows
+                feedback["response"] = rng.choice(RESPONSES[bucket])
+                feedback["responded_at"] = responded_at
+                feedback["responded_by_id"] = rng.choice(responders)
+        yield Feedback, feedback
 
 
 def _bucket(rating):

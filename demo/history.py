@@ -34,10 +34,25 @@ def cumulative(weights):
     return list(itertools.accumulate(weights))
 
 
+class Weighted:
+    """``rng.choices(values, weights)[0]``, the very same draw, without summing the weights at each draw."""
+
+    def __init__(self, values, weights):
+        self.values, self.cumulative = tuple(values), cumulative(weights)
+        self.total, self.last = self.cumulative[-1] + 0.0, len(self.values) - 1
+
+    def __call__(self, rng):
+        return self.values[bisect.bisect(self.cumulative, rng.random() * self.total, 0, self.last)]
+
+
 def day_weight(day, months, other_months=0.0):
     if (day.month, day.day) >= (12, 20) or (day.month, day.day) <= (1, 3):
         return 0.01  # Christmas break
     return months.get(day.month, other_months) * WEEKDAYS[day.weekday()]
+
+
+CLINIC_HOUR = Weighted(*CLINIC_HOURS)
+WEEKEND_HOUR = Weighted(*WEEKEND_HOURS)
 
 
 class History:
@@ -64,6 +79,5 @@ class History:
 
     def at(self, day):
         """A time in clinic hours on ``day``."""
-        hours, weights = WEEKEND_HOURS if day.weekday() >= 5 else CLINIC_HOURS
-        hour = self.rng.choices(hours, weights)[0]
+        hour = (WEEKEND_HOUR if day.weekday() >= 5 else CLINIC_HOUR)(self.rng)
         return dt.datetime.combine(day, dt.time(hour, self.rng.randrange(60)), tzinfo=self.zone)

@@ -25,6 +25,7 @@ ADMIN_PERMISSIONS = {
     "knox": ("view_authtoken", "delete_authtoken"),
 }
 PATIENT_ROLES = {PatientType.STUDENT: Role.STUDENT, PatientType.FACULTY: Role.FACULTY}
+ATTENDING = (Role.DOCTOR, Role.DENTIST, Role.NURSE)  # the roles that attend visits
 
 
 def new_password():
@@ -81,42 +82,82 @@ def demo_users(fake):
     return users, logins
 
 
-def patient_accounts(history, patients, users, share):
-    """Patients' logins: the new users, their group memberships and logins, unsaved.
+def patient_accounts(history, patients, users, share, ids):
+    """Patients' logins: ``(model, row)`` for the new users, their group memberships and logins.
 
     The demo student and faculty logins get a patient each; ``share`` of the other students and
-    faculty get a login of their own.
+    faculty get a login of their own. Each patient's ``user_id`` is set as its login is drawn.
     """
     unlinked = {kind: users[role] for kind, role in PATIENT_ROLES.items()}
-    accounts = []
+    groups = {kind: Group.objects.get(name=role).pk for kind, role in PATIENT_ROLES.items()}
+    logins = []
     for patient in patients:
-        demo = unlinked.pop(patient.patient_type, None)
+        demo = unlinked.pop(patient["patient_type"], None)
         if demo:
-            demo.first_name, demo.last_name = patient.first_name, patient.last_name
+            demo.first_name, demo.last_name = patient["first_name"], patient["last_name"]
             demo.save(update_fields=["first_name", "last_name"])
-            patient.user = demo
-        elif patient.patient_type in PATIENT_ROLES and history.rng.random() < share:
-            accounts.append((patient, _account(history, patient)))
-    groups = {kind: Group.objects.get(name=role) for kind, role in PATIENT_ROLES.items()}
-    memberships = [User.groups.through(user=user, group=groups[patient.patient_type]) for patient, user in accounts]
-    logins = [UserLogin(user=user, logged_in_at=user.last_login) for _, user in accounts if user.last_login]
-    for patient, user in accounts:
-        patient.user = user
-    return [user for _, user in accounts], memberships, logins
+            patient["user_id"] = demo.pk
+        elif patient["patient_type"] in PATIENT_ROLES and history.rng.random() < share:
+            user = _account(history, patient, ids)
+            patient["user_id"] = user["id"]
+            yield User, user
+            yield User.groups.through, _membership(ids, user, groups[patient["patient_type"]])
+            if user["last_login"]:
+                logins.append(user)
+    for user in logins:  # after the memberships, in the users' order
+        yield UserLogin, {"id": ids(UserLogin), "user_id": user["id"], "logged_in_at": user["last_login"]}
 
 
-def _account(history, patient):
+def _membership(ids, user, group):
+    return {"id": ids(User.groups.through), "user_id": user["id"], "group_id": group}
+
+
+def _account(history, patient, ids):
     """A patient's own login: no usable password; most have logged in lately."""
     last_login = None
     if history.rng.random() < 0.6:
         minutes = history.rng.randint(1, 90 * 1440)
-        last_login = max(patient.registered_at, history.cutoff - dt.timedelta(minutes=minutes))
-    return User(
-        username=patient.patient_number.lower(),
-        first_name=patient.first_name,
-        last_name=patient.last_name,
-        email=patient.email,
-        password=make_password(None),
-        date_joined=patient.registered_at,
-        last_login=last_login,
-    )
+        last_login = max(patient["registered_at"], history.cutoff - dt.timedelta(minutes=minutes))
+    return {
+        "id": ids(User),
+        "username": patient["patient_number"].lower(),
+        "first_name": patient["first_name"],
+        "last_name": patient["last_name"],
+        "email": patient["email"],
+        "password": make_password(None),
+        "date_joined": patient["registered_at"],
+        "last_login": last_login,
+    }
+
+
+def clinicians(history, users, count, logins_a_year, ids):
+    """Who attends visits, by role: the demo doctor, nurse and dentist, then more up to ``count``.
+
+    Also ``(model, row)`` for the added clinicians, their memberships and, at ``logins_a_year``
+    each, every clinician's logins over the history.
+    """
+    staff = {role: [users[role].pk] for role in ATTENDING}
+    roles = [role for _ in range(count) for role in ATTENDING][len(ATTENDING) : count]
+    groups = {role: Group.objects.get(name=role).pk for role in ATTENDING}
+    joined = dt.datetime.combine(history.days[0], dt.time(8), tzinfo=history.zone)
+    added = []
+    for number, role in enumerate(roles, start=2):
+        user = {"id": ids(User), "username": f"{role.lower()}{number}", "password": make_password(None)}
+        user |= {"first_name": role.title(), "last_name": str(number), "is_active": True, "date_joined": joined}
+        staff[role].append(user["id"])
+        added.append((role, user))
+    return staff, _clinician_rows(history, staff, added, groups, logins_a_year, ids)
+
+
+def _clinician_rows(history, staff, added, groups, logins_a_year, ids):
+    logins = round(logins_a_year * len(history.days) / 365.25)
+    moments = {
+        user: sorted(history.at(history.pick_day(history.medical_days)) for _ in range(logins))
+        for user in sorted(user for users in staff.values() for user in users)
+    }
+    for role, user in added:
+        yield User, user | {"last_login": moments[user["id"]][-1] if logins else None}
+        yield User.groups.through, _membership(ids, user, groups[role])
+    for user, times in moments.items():
+        for at in times:
+            yield UserLogin, {"id": ids(UserLogin), "user_id": user, "logged_in_at": at}

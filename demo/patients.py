@@ -49,8 +49,8 @@ class Profile(NamedTuple):
     chronic: Condition | None
 
 
-def make_patients(history, fake, count):
-    """``count`` unsaved patients numbered in order of registration, and their profiles."""
+def make_patients(history, fake, count, ids):
+    """``count`` patients numbered in order of registration (rows for ``Patient``), and their profiles."""
     rng = history.rng
     forced = (PatientType.STUDENT, PatientType.FACULTY)  # so both demo patient logins have a patient
     types, type_weights = zip(*PATIENT_TYPES, strict=True)
@@ -63,23 +63,24 @@ def make_patients(history, fake, count):
         rows.append(
             (
                 _registered_at(history, age),
-                Patient(
-                    first_name=first_name,
-                    last_name=last_name,
-                    sex=sex,
-                    date_of_birth=history.today - dt.timedelta(days=int(age * 365.25) + rng.randrange(365)),
-                    patient_type=kind,
-                    department=_department(rng, kind),
-                    phone=fake.mobile_number() if rng.random() < 0.85 else "",
-                    email=f"{_slug(first_name)}.{_slug(last_name)}{index}@example.edu" if rng.random() < 0.8 else "",
-                ),
+                {
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "sex": sex,
+                    "date_of_birth": history.today - dt.timedelta(days=int(age * 365.25) + rng.randrange(365)),
+                    "patient_type": kind,
+                    "department": _department(rng, kind),
+                    "phone": fake.mobile_number() if rng.random() < 0.85 else "",
+                    "email": f"{_slug(first_name)}.{_slug(last_name)}{index}@example.edu" if rng.random() < 0.8 else "",
+                },
                 _profile(rng, sex, age),
             )
         )
     rows.sort(key=lambda row: row[0])
     for number, (registered_at, patient, _) in enumerate(rows, start=1):
-        patient.patient_number = f"P{number:06d}"
-        patient.registered_at = registered_at
+        patient["id"] = ids(Patient)
+        patient["patient_number"] = f"P{number:06d}"
+        patient["registered_at"] = registered_at
     return [row[1] for row in rows], [row[2] for row in rows]
 
 

@@ -4,11 +4,15 @@ A seeded Faker draws the names too, so the same seed, volume and period give the
 """
 
 import datetime as dt
+import itertools
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from faker import Faker
 from faker.config import AVAILABLE_LOCALES
@@ -17,7 +21,7 @@ from campaigns.models import CampaignParticipant, HealthCampaign
 from demo.campaigns import make_campaigns
 from demo.feedback import make_feedback
 from demo.history import History
-from demo.logins import DEMO_USERNAMES, demo_users, patient_accounts
+from demo.logins import DEMO_USERNAMES, clinicians, demo_users, patient_accounts
 from demo.patients import make_patients
 from demo.visits import make_visits
 from feedback.models import Feedback
@@ -29,6 +33,10 @@ from visits.models import DentalVisit, MedicalVisit
 MAX_PATIENTS = 200_000
 HISTORY_DAYS = 548  # about 18 months, ending yesterday
 BATCH_SIZE = 1000
+SEEDED = (
+    User, User.groups.through, UserLogin, Patient, MedicalVisit, DentalVisit, Feedback, HealthCampaign,
+    CampaignParticipant,
+)  # fmt: skip
 
 
 class DemoDataExists(Exception):
@@ -45,6 +53,10 @@ class Volume:
     feedback_share: float = 0.22
     account_share: float = 0.15  # students and faculty with a login of their own
     campaign_years: int = 1  # each yearly campaign's latest runs
+    campaigns: int = 0  # how many campaign runs over those years; 0: each yearly campaign once a year
+    clinicians: int = 3  # who attend visits: the demo doctor, dentist and nurse, then more in turn
+    clinician_logins: int = 0  # logins a year of each clinician
+    visit_tail: float = 0.0  # the Pareto shape of how often a patient comes; 0: exponential, capped
 
 
 @dataclass(frozen=True)
@@ -66,47 +78,71 @@ def seed_demo(patients=300, seed=42, today=None, flush=False):
         return populate(Volume(patients=patients), today - dt.timedelta(days=HISTORY_DAYS), today, seed)
 
 
-def bulk_create(model, objects):
-    """Save ``objects`` in batches, setting their primary keys."""
-    model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+def bulk_create(rows):
+    """Save ``(model, row)`` pairs, each model's rows in batches and in order: how many of each model."""
+    objects = {}
+    for model, row in rows:
+        objects.setdefault(model, []).append(model(**row))
+    for model, batch in objects.items():
+        model.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+    with connection.cursor() as cursor:  # the rows came with their ids
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(objects)):
+            cursor.execute(sql)
+    return Counter({model: len(batch) for model, batch in objects.items()})
+
+
+class Ids:
+    """The next id of each model seeded, after those already saved."""
+
+    def __init__(self, models):
+        self.first = {model: (model.objects.aggregate(last=Max("pk"))["last"] or 0) + 1 for model in models}
+        self.next = {model: itertools.count(first) for model, first in self.first.items()}
+
+    def __call__(self, model):
+        return next(self.next[model])
 
 
 def populate(volume, first_day, today, seed, write=bulk_create):
     """The demo logins and ``volume``'s clinic data from ``first_day`` to the day before ``today``.
 
-    The logins are saved at once; ``write(model, objects)`` saves each kind of data before the
-    kinds that refer to it are drawn.
+    The logins are saved at once; the data is drawn as ``(model, row)`` pairs, with their ids, and
+    ``write(pairs)`` saves each kind (returning how many of each model) before the kinds that
+    refer to it are drawn. Visits are read back to draw feedback on them.
     """
     rng = random.Random(seed)  # noqa: S311 (reproducible demo data by design)
     fake = Faker("en_PH" if "en_PH" in AVAILABLE_LOCALES else "en_US")
     fake.seed_instance(seed)
     history = History(rng, first_day, today)
     users, logins = demo_users(fake)
-    patients, profiles = make_patients(history, fake, volume.patients)
-    accounts, memberships, user_logins = patient_accounts(history, patients, users, volume.account_share)
-    write(User, accounts)
-    write(User.groups.through, memberships)
-    write(UserLogin, user_logins)
-    write(Patient, patients)
-    medical, dental = make_visits(history, patients, profiles, users, volume.medical_visits, volume.dental_visits)
-    write(MedicalVisit, medical)
-    write(DentalVisit, dental)
-    responders = (users[Role.STAFF], users[Role.ADMIN])
-    feedback = make_feedback(history, [*medical, *dental], responders, volume.feedback_share)
-    write(Feedback, feedback)
-    campaigns, participants = make_campaigns(history, patients, volume.campaign_years)
-    write(HealthCampaign, campaigns)
-    write(CampaignParticipant, participants)
+    ids = Ids(SEEDED)
+    patients, profiles = make_patients(history, fake, volume.patients, ids)
+    written = write(patient_accounts(history, patients, users, volume.account_share, ids))
+    staff, staff_rows = clinicians(history, users, volume.clinicians, volume.clinician_logins, ids)
+    written += write(staff_rows)
+    written += write((Patient, patient) for patient in patients)
+    written += write(make_visits(history, patients, profiles, staff, volume, ids))
+    visits = itertools.chain.from_iterable(
+        ((model, *visit) for visit in _saved(model, ids.first[model], "id", "patient_id", "visit_date"))
+        for model in (MedicalVisit, DentalVisit)
+    )
+    responders = (users[Role.STAFF].pk, users[Role.ADMIN].pk)
+    written += write(make_feedback(history, visits, responders, volume.feedback_share, ids))
+    written += write(make_campaigns(history, patients, volume.campaign_years, volume.campaigns, ids))
     counts = {
-        "users": len(users) + len(accounts),
-        "patients": len(patients),
-        "medical visits": len(medical),
-        "dental visits": len(dental),
-        "feedback": len(feedback),
-        "campaigns": len(campaigns),
-        "campaign participants": len(participants),
+        "users": len(users) + written[User],
+        "patients": written[Patient],
+        "medical visits": written[MedicalVisit],
+        "dental visits": written[DentalVisit],
+        "feedback": written[Feedback],
+        "campaigns": written[HealthCampaign],
+        "campaign participants": written[CampaignParticipant],
     }
     return SeedResult(counts, logins)
+
+
+def _saved(model, first, *fields):
+    """``fields`` of the rows of ``model`` from the id ``first`` on, in the order of their ids, a batch at a time."""
+    return model.objects.filter(pk__gte=first).order_by("pk").values_list(*fields).iterator(chunk_size=10 * BATCH_SIZE)
 
 
 def clinic_data_exists():

@@ -6,63 +6,81 @@ import functools
 from decimal import Decimal
 
 from demo.conditions import CONDITIONS, DENTAL_CARE, HYPERTENSION
-from demo.history import SEASON_MONTHS, cumulative
+from demo.history import SEASON_MONTHS, Weighted, cumulative
 from patients.models import Sex
 from uscpis.roles import Role
 from visits.models import DentalProcedure, DentalVisit, GumCondition, MedicalVisit, OralHygiene, Outcome, Priority
 
 DENTAL_WEIGHTS = cumulative(care.weight for care in DENTAL_CARE)
+OUTCOME = Weighted(
+    (Outcome.RESOLVED, Outcome.IMPROVED, Outcome.UNCHANGED, Outcome.WORSENED, Outcome.PENDING), (55, 30, 7, 2, 6)
+)
+MEDICAL_ROLE = Weighted((Role.DOCTOR, Role.NURSE), (7, 3))
+ORAL_HYGIENE = Weighted((*OralHygiene.values, ""), (10, 45, 30, 10, 5))
+GUM_CONDITION = Weighted((*GumCondition.values, ""), (60, 25, 3, 7, 5))
 
 
-def make_visits(history, patients, profiles, clinicians, medical_per_patient, dental_per_patient):
-    """Unsaved medical and dental visits after each patient registered, attended by ``clinicians`` (by role).
+def make_visits(history, patients, profiles, clinicians, volume, ids):
+    """``(model, row)`` for medical and dental visits after each patient registered, attended by ``clinicians``.
 
-    On average a patient who was there the whole history comes ``medical_per_patient`` and
-    ``dental_per_patient`` times; a few come often, and chronic patients come back.
+    On average a patient who was there the whole history comes ``volume.medical_visits`` and
+    ``volume.dental_visits`` times; a few come often (a Pareto tail of shape ``volume.visit_tail``
+    if set, else capped at four times the average), and chronic patients come back. ``clinicians``
+    are their ids by role.
     """
     rng = history.rng
-    medical, dental = [], []
     for patient, profile in zip(patients, profiles, strict=True):
-        first = bisect.bisect_right(history.days, patient.registered_at.date())
+        first = bisect.bisect_right(history.days, patient["registered_at"].date())
         if first >= len(history.days):
             continue
-        activity = min(4.0, rng.expovariate(1.0))  # a few patients come often
+        activity = _activity(rng, volume.visit_tail)
         share = history.share_after(history.medical_days, first)
-        visits = round(activity * medical_per_patient * share)
+        visits = round(activity * volume.medical_visits * share)
         if profile.chronic:
             visits += round(rng.randint(2, 6) * share)
         for _ in range(visits):
             day = history.pick_day(history.medical_days, first)
-            medical.append(_medical_visit(history, patient, profile, day, clinicians))
+            yield MedicalVisit, _medical_visit(history, patient, profile, day, clinicians, ids)
         share = history.share_after(history.dental_days, first)
-        for _ in range(round(rng.expovariate(1.0) * dental_per_patient * share)):
+        for _ in range(round(rng.expovariate(1.0) * volume.dental_visits * share)):
             day = history.pick_day(history.dental_days, first)
-            dental.append(_dental_visit(history, patient, day, clinicians[Role.DENTIST]))
-    return medical, dental
+            yield DentalVisit, _dental_visit(history, patient, day, clinicians[Role.DENTIST], ids)
 
 
-def _medical_visit(history, patient, profile, day, clinicians):
+def _activity(rng, tail):
+    """How often a patient comes, as a multiple of the average."""
+    if tail:
+        return rng.paretovariate(tail) * (tail - 1) / tail
+    return min(4.0, rng.expovariate(1.0))
+
+
+def _attending(rng, staff):
+    return staff[0] if len(staff) == 1 else rng.choice(staff)
+
+
+def _medical_visit(history, patient, profile, day, clinicians, ids):
     rng = history.rng
     condition = _condition(rng, patient, profile, day.month)
     diagnosis, code = _diagnosis(rng, condition)
-    return MedicalVisit(
-        patient=patient,
-        visit_date=history.at(day),
-        concern=rng.choice(condition.concerns),
-        diagnosis=diagnosis,
-        diagnosis_code=code,
-        treatment=condition.treatment,
-        outcome=_outcome(history, condition.referral, day),
-        attended_by=clinicians[rng.choices((Role.DOCTOR, Role.NURSE), (7, 3))[0]],
+    return {
+        "id": ids(MedicalVisit),
+        "patient_id": patient["id"],
+        "visit_date": history.at(day),
+        "concern": rng.choice(condition.concerns),
+        "diagnosis": diagnosis,
+        "diagnosis_code": code,
+        "treatment": condition.treatment,
+        "outcome": _outcome(history, condition.referral, day),
+        "attended_by_id": _attending(rng, clinicians[MEDICAL_ROLE(rng)]),
         **_follow_up(rng, condition.follow_up, day),
         **_vitals(rng, profile, condition),
-    )
+    }
 
 
 def _condition(rng, patient, profile, month):
     if profile.chronic and rng.random() < 0.4:
         return profile.chronic
-    weights = _condition_weights(month, patient.sex == Sex.FEMALE, profile.age >= 35)
+    weights = _condition_weights(month, patient["sex"] == Sex.FEMALE, profile.age >= 35)
     return rng.choices(CONDITIONS, cum_weights=weights)[0]
 
 
@@ -98,8 +116,7 @@ def _outcome(history, referral, day):
         return Outcome.PENDING
     if rng.random() < referral:
         return Outcome.REFERRED
-    outcomes = (Outcome.RESOLVED, Outcome.IMPROVED, Outcome.UNCHANGED, Outcome.WORSENED, Outcome.PENDING)
-    return rng.choices(outcomes, (55, 30, 7, 2, 6))[0]
+    return OUTCOME(rng)
 
 
 def _follow_up(rng, chance, day):
@@ -134,30 +151,31 @@ def _decimal(value):
     return Decimal(f"{value:.1f}")
 
 
-def _dental_visit(history, patient, day, dentist):
+def _dental_visit(history, patient, day, dentists, ids):
     rng = history.rng
     care = rng.choices(DENTAL_CARE, cum_weights=DENTAL_WEIGHTS)[0]
     diagnosis = rng.choice(care.diagnoses)
     pain = rng.randint(*care.pain) if rng.random() < 0.9 else None
-    hygiene = rng.choices((*OralHygiene.values, ""), (10, 45, 30, 10, 5))[0]
+    hygiene = ORAL_HYGIENE(rng)
     gum = GumCondition.PERIODONTITIS
     if care.procedure != DentalProcedure.PERIODONTAL:
-        gum = rng.choices((*GumCondition.values, ""), (60, 25, 3, 7, 5))[0]
-    return DentalVisit(
-        patient=patient,
-        visit_date=history.at(day),
-        procedure=care.procedure,
-        diagnosis=diagnosis,
-        treatment=care.treatment,
-        tooth_numbers=_teeth(rng, care.teeth, third_molar="third molar" in diagnosis),
-        pain_level=pain,
-        oral_hygiene=hygiene,
-        gum_condition=gum,
-        priority=_priority(pain),
-        outcome=_outcome(history, care.referral, day),
-        attended_by=dentist,
+        gum = GUM_CONDITION(rng)
+    return {
+        "id": ids(DentalVisit),
+        "patient_id": patient["id"],
+        "visit_date": history.at(day),
+        "procedure": care.procedure,
+        "diagnosis": diagnosis,
+        "treatment": care.treatment,
+        "tooth_numbers": _teeth(rng, care.teeth, third_molar="third molar" in diagnosis),
+        "pain_level": pain,
+        "oral_hygiene": hygiene,
+        "gum_condition": gum,
+        "priority": _priority(pain),
+        "outcome": _outcome(history, care.referral, day),
+        "attended_by_id": _attending(rng, dentists),
         **_follow_up(rng, care.follow_up, day),
-    )
+    }
 
 
 def _teeth(rng, count, third_molar):
