@@ -8,8 +8,6 @@ import subprocess
 import django
 from django.db import connection
 
-from .generate import SIZES
-
 BAR_DATA, BAR_END_TO_END, BAR_MEMORY_MB, BAR_API_P95_MS = 1.5, 2.0, 200, 50
 
 
@@ -50,11 +48,12 @@ def _table(header, rows):
     return "\n".join(lines) + "\n"
 
 
-def _size_line(name):
-    size = SIZES[name]
+def _size_line(name, load):
+    counts = load["counts"]
     return (
-        f"{name}: {size.patients:,} patients, {size.medical:,} medical visits, {size.dental:,} dental visits, "
-        f"{size.feedback:,} feedback, {size.campaigns:,} campaigns with {size.participants:,} participants"
+        f"{name}: {counts['patients']:,} patients, {counts['medical visits']:,} medical visits, "
+        f"{counts['dental visits']:,} dental visits, {counts['feedback']:,} feedback, {counts['campaigns']:,} "
+        f"campaigns with {counts['campaign participants']:,} participants; loaded in {load['total']} s"
     )
 
 
@@ -90,7 +89,7 @@ def _reports_section(name, figures):
         "peak MB",
         "same figures",
     ]
-    return f"### Size {name}\n\n{_size_line(name)}; loaded in {figures['load']['total']} s.\n\n" + _table(header, rows)
+    return f"### Size {name}\n\n{_size_line(name, figures['load'])}.\n\n" + _table(header, rows)
 
 
 def _bars(results):

@@ -9,3 +9,5 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 SECURE_SSL_REDIRECT = False
 # Hundreds of reports are generated: log warnings and errors only.
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}
+# Loading draws the demo logins, whose random passwords nobody uses here: hash them cheaply.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

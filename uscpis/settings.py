@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "visits",
     "feedback",
     "campaigns",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -18,10 +18,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import CampaignParticipant, HealthCampaign
+from demo.management.commands.seed_demo import Command as SeedDemo
+from demo.seed import seed_demo
 from feedback.models import Feedback
 from patients.models import Patient
-from reports.demo import seed_demo
-from reports.management.commands.seed_demo import Command as SeedDemo
 from reports.models import ReportTemplate
 from reports.periods import local_zone
 from uscpis.roles import Role, user_roles

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.demo import MAX_PATIENTS, DemoDataExists, clinic_data_exists, reset_demo_passwords, seed_demo
+from demo.logins import reset_demo_passwords
+from demo.seed import MAX_PATIENTS, DemoDataExists, clinic_data_exists, seed_demo
 
 RESET_HINT = "python manage.py seed_demo --reset-passwords"
 

@@ -1,0 +1,1 @@
+"""Realistic, reproducible demo data: patients, visits, feedback, campaigns and one login per role."""
