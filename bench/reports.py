@@ -22,9 +22,8 @@ from django.test.utils import CaptureQueriesContext
 
 from reports import catalog, services
 from reports.catalog.base import ReportParams
-from reports.models import GeneratedReport, ReportTemplate
+from reports.models import ExportFormat, GeneratedReport, ReportTemplate
 from reports.periods import Period
-from reports.renderers import ExportFormat
 
 from . import bare_sql
 from .generate import FIRST_DAY, LAST_DAY

@@ -15,8 +15,7 @@ from pathlib import Path
 from django.db import transaction
 
 from reports import catalog, services
-from reports.models import GeneratedReport, ReportStatus, ReportTemplate
-from reports.renderers import ExportFormat
+from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate
 
 from .reports import bench_user
 

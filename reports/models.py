@@ -10,8 +10,6 @@ from django.db.models import Q
 from django.utils import timezone
 from psycopg.types.json import Json
 
-from reports.renderers import ExportFormat
-
 
 class OrderedJSONField(models.JSONField):
     """JSON kept as written: PostgreSQL's ``json`` type, since ``jsonb`` reorders keys.
@@ -33,6 +31,13 @@ class OrderedJSONField(models.JSONField):
         if isinstance(value, dict | list):  # psycopg decodes ``json`` itself
             return value
         return super().from_db_value(value, expression, connection)
+
+
+class ExportFormat(models.TextChoices):
+    PDF = "PDF", "PDF"
+    EXCEL = "EXCEL", "Excel"
+    CSV = "CSV", "CSV"
+    JSON = "JSON", "JSON"
 
 
 def reports_storage():

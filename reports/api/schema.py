@@ -25,8 +25,8 @@ NO_SUCH_PAGE = detail("No such page (the page number is beyond the last page or 
 TOO_LARGE = detail("The request body is larger than the API accepts.")
 
 FILE_RESPONSES = {
-    (200, renderer.CONTENT_TYPE.split(";")[0]): OpenApiResponse(
+    (200, file_type.content_type.split(";")[0]): OpenApiResponse(
         response=OpenApiTypes.BINARY, description=f"The report as {name}."
     )
-    for name, renderer in renderers.RENDERERS.items()
+    for name, file_type in renderers.FILE_TYPES.items()
 }

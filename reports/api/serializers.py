@@ -10,8 +10,7 @@ from rest_framework import serializers
 from reports import catalog
 from reports.api.fields import LocalDateField, PlainTextField, StrictBooleanField
 from reports.catalog.filters import clean_filters, describe_filters
-from reports.models import GeneratedReport, ReportStatus, ReportTemplate
-from reports.renderers import ExportFormat
+from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate
 
 MAX_RANGE_DAYS = 3660
 

@@ -4,6 +4,7 @@ import logging
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,7 +12,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from reports import charts, selectors, services
+from reports import selectors, services
 from reports.api import page_serializers, schema, serializers
 from reports.api.anonymous import AnonymousThrottleMixin
 from reports.api.auditing import AuditedActionsMixin
@@ -24,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 # Ids in URLs are positive integers that fit the database's bigint; anything else is a 404.
 ID_PATTERN = "[0-9]{1,18}"
+# reports.charts draws with reportlab: resolved on the first dashboard drawn, not when a web process starts.
+DASHBOARD_CHARTS = "reports.charts.dashboard_charts"
 
 
 class Conflict(APIException):
@@ -273,6 +276,7 @@ class GeneratedReportViewSet(
     @action(detail=False, url_path="dashboard/charts", url_name="dashboard-charts")
     def dashboard_charts(self, request):
         """The dashboard's charts as SVG, of what the caller may see (ADMIN: system-wide)."""
-        drawn = charts.dashboard_charts(selectors.dashboard(request.user), selectors.dashboard_series(request.user))
+        dashboard_charts = import_string(DASHBOARD_CHARTS)
+        drawn = dashboard_charts(selectors.dashboard(request.user), selectors.dashboard_series(request.user))
         body = {"scope": "system" if is_admin(request.user) else "own", "charts": [c.as_dict() for c in drawn]}
         return Response(page_serializers.DashboardChartsSerializer(body).data)

@@ -24,9 +24,9 @@ from conftest import local
 from reports import catalog, charts, delivery, services, suppression
 from reports.catalog.base import ReportParams
 from reports.document import Chart, ReportDocument, Section
-from reports.models import GeneratedReport, ReportStatus, ReportTemplate, UserLogin, reports_storage
+from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate, UserLogin, reports_storage
 from reports.periods import Period
-from reports.renderers import ExportFormat, excel, pdf
+from reports.renderers import excel, pdf
 
 THRESHOLD = 10
 MARKER = "<11"
