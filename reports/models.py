@@ -161,6 +161,11 @@ class GeneratedReport(models.Model):
         return f"Report #{self.pk}"
 
     @property
+    def is_expired(self):
+        """Its retention has ended: marked EXPIRED, or past ``expires_at`` (before cleanup marks it)."""
+        return self.status == ReportStatus.EXPIRED or bool(self.expires_at and self.expires_at <= timezone.now())
+
+    @property
     def generation_seconds(self):
         return None if self.generation_time is None else round(self.generation_time.total_seconds(), 3)
 

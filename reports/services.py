@@ -303,7 +303,7 @@ def open_report_file(report):
 
     Raises ReportExpired, ReportNotReady, or ReportUnavailable when no tier could serve it.
     """
-    if report.status == ReportStatus.EXPIRED or (report.expires_at and report.expires_at <= timezone.now()):
+    if report.is_expired:
         raise ReportExpired
     if report.status != ReportStatus.COMPLETED:
         raise ReportNotReady
@@ -466,7 +466,7 @@ def expire_reports(reports):
 
 def report_document(report):
     """The stored document of a completed report, to preview it (ReportExpired / ReportNotReady otherwise)."""
-    if report.status == ReportStatus.EXPIRED or (report.expires_at and report.expires_at <= timezone.now()):
+    if report.is_expired:
         raise ReportExpired
     if report.status != ReportStatus.COMPLETED or not report.document:
         raise ReportNotReady

@@ -89,6 +89,7 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
     generated_by_name = serializers.SerializerMethodField()
     generation_seconds = serializers.FloatField(read_only=True, allow_null=True)
     report_id = serializers.IntegerField(source="id", read_only=True)
+    is_expired = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = GeneratedReport
@@ -114,6 +115,7 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
             "created_at",
             "completed_at",
             "expires_at",
+            "is_expired",
             "download_count",
         ]
         read_only_fields = fields
