@@ -12,13 +12,14 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from reports import selectors, services
+from reports import selectors
 from reports.api import page_serializers, schema, serializers
 from reports.api.anonymous import AnonymousThrottleMixin
 from reports.api.auditing import AuditedActionsMixin
 from reports.api.permissions import MayUseTemplate, UsesReports
 from reports.api.throttles import ReportGenerationThrottle
 from reports.models import AccessAction
+from reports.services import downloading, requesting
 from uscpis.roles import is_admin
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ class ReportTemplateViewSet(AnonymousThrottleMixin, AuditedActionsMixin, viewset
         template = self.get_object()
         params = serializers.GenerateReportSerializer(data=request.data, context={"template": template})
         params.is_valid(raise_exception=True)
-        report = services.request_report(user=request.user, template=template, **params.validated_data)
+        report = requesting.request_report(user=request.user, template=template, **params.validated_data)
         return Response(serializers.GeneratedReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -145,7 +146,7 @@ class GeneratedReportViewSet(
         return reports
 
     def perform_destroy(self, instance):
-        services.delete_report(instance)
+        requesting.delete_report(instance)
 
     @extend_schema(responses={200: serializers.ReportStatusSerializer, **DETAIL_ERRORS})
     @action(detail=True)
@@ -165,12 +166,12 @@ class GeneratedReportViewSet(
     def download(self, request, pk=None):
         report = self.get_object()
         try:
-            served = services.open_report_file(report)
-        except services.ReportExpired as error:
+            served = downloading.open_report_file(report)
+        except downloading.ReportExpired as error:
             raise Gone from error
-        except services.ReportNotReady as error:
+        except downloading.ReportNotReady as error:
             raise Conflict(f"The report is {report.get_status_display().lower()}; it has no file yet.") from error
-        except services.ReportUnavailable as error:
+        except downloading.ReportUnavailable as error:
             logger.warning("Report %s: no download tier could serve its file", report.pk)
             return Response(
                 {"detail": "The report file is unavailable for the moment. Please try again shortly."},
@@ -219,10 +220,10 @@ class GeneratedReportViewSet(
         """A completed report's figures, tables and charts (SVG) from its stored document."""
         report = get_object_or_404(selectors.reports_with_documents_for(request.user), pk=pk)
         try:
-            document = services.report_document(report)
-        except services.ReportExpired as error:
+            document = downloading.report_document(report)
+        except downloading.ReportExpired as error:
             raise Gone("The report has expired. Generate it again to see it.") from error
-        except services.ReportNotReady as error:
+        except downloading.ReportNotReady as error:
             raise Conflict(
                 f"The report is {report.get_status_display().lower()}; there is nothing to show yet."
             ) from error
@@ -242,7 +243,7 @@ class GeneratedReportViewSet(
         """Queue a FAILED report again."""
         report = self.get_object()
         self._check_template(report)
-        if not services.retry_report(report):
+        if not requesting.retry_report(report):
             raise Conflict(f"Only a failed report can be retried; this one is {report.get_status_display().lower()}.")
         return Response(serializers.GeneratedReportSerializer(self.get_object()).data, status=status.HTTP_202_ACCEPTED)
 
@@ -264,7 +265,7 @@ class GeneratedReportViewSet(
         self._check_template(report)
         params = page_serializers.ExportAsSerializer(data=request.data, context={"template": report.template})
         params.is_valid(raise_exception=True)
-        exported = services.export_report(report, user=request.user, **params.validated_data)
+        exported = requesting.export_report(report, user=request.user, **params.validated_data)
         return Response(serializers.GeneratedReportSerializer(exported).data, status=status.HTTP_202_ACCEPTED)
 
     def _check_template(self, report):
