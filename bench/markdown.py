@@ -210,7 +210,7 @@ def render(results):
         "*data step* is the report module's `build` (the same figures, through the ORM, the cache bypassed); both "
         "are the fastest of several warm runs in the same process, one after the other (the fastest run is the "
         "least disturbed by anything else on the machine; the medians are in the JSON results). "
-        "*JSON/CSV/PDF/Excel ms* is the whole task (`services.run_report`: claim, data, render, store, complete) "
+        "*JSON/CSV/PDF/Excel ms* is the whole task (`generating.run_report`: claim, data, render, store, complete) "
         "in a fresh process with an empty cache, the faster of two such processes, and *peak MB* their larger "
         "peak resident memory (`VmHWM`, Python and Django included). "
         "*Same figures* checks the bound's summary figures against the report's.\n",
@@ -225,7 +225,7 @@ def render(results):
             "## Query counts across sizes\n",
             _queries(results),
             "\n## Report data cache: cold and warm\n",
-            "`services.build_document` with an empty cache, then again: the second is served from the cache "
+            "`generating.build_document` with an empty cache, then again: the second is served from the cache "
             "(one query reads the data versions).\n\n",
             _cache(results),
         ]

@@ -1,6 +1,6 @@
 """Run one queued report through the task's own path in this fresh process and print what it cost.
 
-``python -m bench.measure REPORT_ID`` runs ``services.run_report`` (claim, data, render,
+``python -m bench.measure REPORT_ID`` runs ``generating.run_report`` (claim, data, render,
 store, complete) as a worker would, and prints one JSON line: wall seconds, SQL queries,
 the process's resident memory before the run and its peak, in MB. The peak is the
 kernel's high-water mark of this process's memory (``VmHWM``): unlike ``ru_maxrss``, it
@@ -28,8 +28,8 @@ def memory_mb(field):
 
 def warm_up(report):
     """Generate a one-day report of another type in ``report``'s format, then delete it."""
-    from reports import services
     from reports.models import GeneratedReport, ReportTemplate
+    from reports.services import generating, requesting
 
     other = "VISIT_TRENDS" if report.report_type != "VISIT_TRENDS" else "PATIENT_SUMMARY"
     warm = GeneratedReport.objects.create(
@@ -41,8 +41,8 @@ def warm_up(report):
         date_range_end=report.date_range_end,
         export_format=report.export_format,
     )
-    services.run_report(warm.pk)
-    services.delete_report(GeneratedReport.objects.get(pk=warm.pk))
+    generating.run_report(warm.pk)
+    requesting.delete_report(GeneratedReport.objects.get(pk=warm.pk))
 
 
 def main(report_id):
@@ -53,15 +53,16 @@ def main(report_id):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reports import renderers, services  # noqa: F401 (imported before the baseline, as in a worker)
+    from reports import tasks  # noqa: F401 (imported before the baseline, as in a worker)
     from reports.models import GeneratedReport
+    from reports.services import generating
 
     connection.ensure_connection()
     warm_up(GeneratedReport.objects.get(pk=report_id))
     baseline = memory_mb("VmRSS")
     began = time.monotonic()
     with CaptureQueriesContext(connection) as queries:
-        services.run_report(report_id)
+        generating.run_report(report_id)
     seconds = time.monotonic() - began
     report = GeneratedReport.objects.get(pk=report_id)
     peak = memory_mb("VmHWM")

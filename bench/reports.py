@@ -2,7 +2,7 @@
 
 Per report type and range: the bound's time and the data step's time (the catalog
 module's ``build``; both warm, the fastest of ``repeat`` runs, the cache bypassed),
-their query counts, then each format end to end through ``services.run_report`` in a
+their query counts, then each format end to end through ``generating.run_report`` in a
 fresh process (cold cache; the faster of two), with its queries and peak memory; and
 the data step cold and warm through the report cache.
 """
@@ -20,11 +20,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports import catalog, services
+from reports import catalog
 from reports.catalog.report_type import ReportParams
-from reports.models import GeneratedReport, ReportTemplate
+from reports.models import ExportFormat, GeneratedReport, ReportTemplate
 from reports.periods import Period
-from reports.renderers import ExportFormat
+from reports.services import generating
 
 from . import bare_sql
 from .generate import FIRST_DAY, LAST_DAY
@@ -122,7 +122,7 @@ def measure_report(report_type, range_name, repeat, user, log):
 
 
 def cold_warm(report_type, period, user):
-    """Seconds of ``services.build_document`` with an empty cache, then again (served from the cache)."""
+    """Seconds of ``generating.build_document`` with an empty cache, then again (served from the cache)."""
     report = GeneratedReport(
         report_type=report_type,
         title="Cache",
@@ -133,10 +133,10 @@ def cold_warm(report_type, period, user):
     )
     cache.clear()
     began = time.perf_counter()
-    services.build_document(report)
+    generating.build_document(report)
     cold = time.perf_counter() - began
     began = time.perf_counter()
-    services.build_document(report)
+    generating.build_document(report)
     return {"cold_seconds": cold, "warm_seconds": time.perf_counter() - began}
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from reports import catalog, services
-from reports.models import GeneratedReport, ReportStatus, ReportTemplate
-from reports.renderers import ExportFormat
+from reports import catalog
+from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate
+from reports.services import requesting
 
 from .reports import bench_user
 
@@ -42,7 +42,7 @@ def request_reports(user):
     with transaction.atomic():
         for number in range(REPORTS):
             start = dt.date(2024, 1, 1) + dt.timedelta(days=number)
-            services.request_report(
+            requesting.request_report(
                 user=user,
                 template=templates[types[number % len(types)]],
                 date_range_start=start,

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.urls import path
 
-from reports import audit, services
+from reports import audit
 from reports.models import (
     AnonymousAccessCount,
     GeneratedReport,
@@ -12,6 +12,7 @@ from reports.models import (
     ReportStatus,
     ReportTemplate,
 )
+from reports.services import maintenance, requesting
 from uscpis.roles import is_admin
 
 
@@ -50,12 +51,12 @@ class GeneratedReportAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry selected failed reports")
     def retry_failed(self, request, queryset):
-        retried = sum(services.retry_report(report) for report in queryset.filter(status=ReportStatus.FAILED))
+        retried = sum(requesting.retry_report(report) for report in queryset.filter(status=ReportStatus.FAILED))
         self.message_user(request, f"{retried} report(s) queued again.", messages.SUCCESS)
 
     @admin.action(description="Expire selected reports now (delete their files)")
     def expire_now(self, request, queryset):
-        count = services.expire_reports(queryset)
+        count = maintenance.expire_reports(queryset)
         self.message_user(request, f"{count} report(s) expired.", messages.SUCCESS)
 
 

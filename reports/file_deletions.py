@@ -6,29 +6,30 @@ removed only when every tier confirmed; otherwise ``retry_pending`` (run by ``re
 tries again, until the storage confirms.
 """
 
-import logging
-
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from reports import delivery
+from reports import tiers
 from reports.models import PendingFileDeletion
-
-logger = logging.getLogger(__name__)
 
 
 def discard(name):
     """Delete the file ``name`` from every tier once the current transaction commits (at once outside one)."""
     if not name:
         return
-    PendingFileDeletion.objects.bulk_create([PendingFileDeletion(name=name)], ignore_conflicts=True)
+    record([name])
     transaction.on_commit(lambda: attempt(name), robust=True)
+
+
+def record(names):
+    """Record files to delete, to be tried by the next ``retry_pending``."""
+    PendingFileDeletion.objects.bulk_create([PendingFileDeletion(name=name) for name in names], ignore_conflicts=True)
 
 
 def attempt(name):
     """Try deleting ``name`` from every tier; forget it once all confirmed. True when done."""
-    failed = delivery.delete_everywhere(name)
+    failed = tiers.delete_everywhere(name)
     pending = PendingFileDeletion.objects.filter(name=name)
     if failed:
         pending.update(attempts=F("attempts") + 1, last_attempt_at=timezone.now(), failed_tiers=", ".join(failed))
@@ -38,12 +39,6 @@ def attempt(name):
 
 
 def retry_pending():
-    """Try every recorded deletion again. Returns (done, still pending)."""
-    names = list(PendingFileDeletion.objects.values_list("name", flat=True))
-    done = sum(attempt(name) for name in names)
-    left = len(names) - done
-    if left:
-        logger.warning(
-            "Cleanup could not delete %d file(s) of deleted or replaced reports; the next cleanup tries again", left
-        )
-    return done, left
+    """Try every recorded deletion again. Returns the names still pending."""
+    names = PendingFileDeletion.objects.values_list("name", flat=True)
+    return {name for name in list(names) if not attempt(name)}

@@ -12,7 +12,6 @@ from psycopg.types.json import Json
 
 from reports import catalog
 from reports.catalog.filters import clean_filters
-from reports.renderers import ExportFormat
 from uscpis.roles import Role
 
 
@@ -36,6 +35,13 @@ class OrderedJSONField(models.JSONField):
         if isinstance(value, dict | list):  # psycopg decodes ``json`` itself
             return value
         return super().from_db_value(value, expression, connection)
+
+
+class ExportFormat(models.TextChoices):
+    PDF = "PDF", "PDF"
+    EXCEL = "EXCEL", "Excel"
+    CSV = "CSV", "CSV"
+    JSON = "JSON", "JSON"
 
 
 def reports_storage():
@@ -146,6 +152,11 @@ class GeneratedReport(models.Model):
 
     def __str__(self):
         return f"Report #{self.pk}"
+
+    @property
+    def is_expired(self):
+        """Its retention has ended: marked EXPIRED, or past ``expires_at`` (before cleanup marks it)."""
+        return self.status == ReportStatus.EXPIRED or bool(self.expires_at and self.expires_at <= timezone.now())
 
     @property
     def generation_seconds(self):

@@ -25,6 +25,7 @@ import cloudinary.exceptions
 import cloudinary.uploader
 import cloudinary.utils
 import urllib3
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import Storage
@@ -68,7 +69,10 @@ def failure(operation, error):
 
 
 class CloudinaryStorage(Storage):
-    """The ``reports`` storage when Cloudinary is configured (see ``uscpis/settings.py``)."""
+    """The ``reports`` storage when Cloudinary is configured (see ``uscpis/settings.py``).
+
+    Limits left out take the ``REPORT_STORAGE_*`` settings.
+    """
 
     resource = {"resource_type": "raw", "type": "authenticated"}
 
@@ -80,10 +84,10 @@ class CloudinaryStorage(Storage):
         api_secret="",
         upload_prefix="",
         folder="reports",
-        connect_timeout=5.0,
-        read_timeout=15.0,
-        download_seconds=20.0,
-        link_seconds=60,
+        connect_timeout=None,
+        read_timeout=None,
+        download_seconds=None,
+        link_seconds=None,
         chunk_size=64 * 1024,
     ):
         explicit = {"cloud_name": cloud_name, "api_key": api_key, "api_secret": api_secret}
@@ -94,9 +98,14 @@ class CloudinaryStorage(Storage):
         if missing:
             raise ImproperlyConfigured(f"The Cloudinary configuration lacks {', '.join(missing)}")
         self.folder = folder.strip("/")
-        self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
-        self.download_seconds = download_seconds
-        self.link_seconds = link_seconds
+        self.timeout = urllib3.Timeout(
+            connect=settings.REPORT_STORAGE_CONNECT_TIMEOUT if connect_timeout is None else connect_timeout,
+            read=settings.REPORT_STORAGE_READ_TIMEOUT if read_timeout is None else read_timeout,
+        )
+        self.download_seconds = (
+            settings.REPORT_STORAGE_DOWNLOAD_SECONDS if download_seconds is None else download_seconds
+        )
+        self.link_seconds = settings.REPORT_STORAGE_LINK_SECONDS if link_seconds is None else link_seconds
         self.chunk_size = chunk_size
         self._http = None
 

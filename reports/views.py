@@ -8,9 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
-from reports.models import ReportStatus
+from reports.models import ExportFormat, ReportStatus
 from reports.periods import local_zone
-from reports.renderers import ExportFormat
 from uscpis.roles import Role, is_admin, may_use_reports, user_roles
 
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 USERS_AND_REPORTS = """
 import datetime as dt
 from django.contrib.auth.models import Group, User
-from reports import services
+from reports.services import generating, requesting
 from reports.models import GeneratedReport, ReportTemplate
 for name, role in (("doctor", "DOCTOR"), ("chief", "ADMIN")):
     user = User.objects.create_user(name, password="fuzz-" + name + "-password")
@@ -33,11 +33,11 @@ for name, role in (("doctor", "DOCTOR"), ("chief", "ADMIN")):
 doctor = User.objects.get(username="doctor")
 for template in ReportTemplate.objects.filter(report_type__in=["PATIENT_SUMMARY", "VISIT_TRENDS"]):
     for export_format in ("PDF", "JSON"):
-        report = services.request_report(
+        report = requesting.request_report(
             user=doctor, template=template, date_range_start=dt.date(2025, 1, 1),
             date_range_end=dt.date(2025, 1, 31), export_format=export_format,
         )
-        services.run_report(report.pk)
+        generating.run_report(report.pk)
 GeneratedReport.objects.filter(pk=2).update(status="FAILED", error_message="Storage was unavailable.")
 GeneratedReport.objects.filter(pk=3).update(status="PENDING")
 GeneratedReport.objects.filter(pk=4).update(status="EXPIRED")

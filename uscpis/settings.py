@@ -200,13 +200,13 @@ if CLOUDINARY_URL or _cloudinary_parts["cloud_name"]:
         "OPTIONS": {
             "url": CLOUDINARY_URL,
             **_cloudinary_parts,
-            # Keep connect + download + one upload well under the web server's timeout (30 s).
-            "connect_timeout": env_float("REPORT_STORAGE_CONNECT_TIMEOUT", 3),
-            "read_timeout": env_float("REPORT_STORAGE_READ_TIMEOUT", 10),
-            "download_seconds": env_float("REPORT_STORAGE_DOWNLOAD_SECONDS", 15),
-            "link_seconds": env_int("REPORT_STORAGE_LINK_SECONDS", 60),
         },
     }
+# Cloudinary limits (reports.storage): connect + download + one upload stay well under the web timeout (30 s).
+REPORT_STORAGE_CONNECT_TIMEOUT = env_float("REPORT_STORAGE_CONNECT_TIMEOUT", 3)
+REPORT_STORAGE_READ_TIMEOUT = env_float("REPORT_STORAGE_READ_TIMEOUT", 10)
+REPORT_STORAGE_DOWNLOAD_SECONDS = env_float("REPORT_STORAGE_DOWNLOAD_SECONDS", 15)
+REPORT_STORAGE_LINK_SECONDS = env_int("REPORT_STORAGE_LINK_SECONDS", 60)
 
 # Background tasks: "db" (the default) queues them in the database, worked by `manage.py db_worker`;
 # "rq" queues them in Redis at REDIS_URL for workers on many machines, worked by

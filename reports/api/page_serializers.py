@@ -2,18 +2,20 @@
 
 import re
 
+from django.utils.module_loading import import_string
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reports import catalog, charts
+from reports import catalog
 from reports.api.serializers import ReportTemplateSerializer
 from reports.document import is_rate
-from reports.renderers import ExportFormat
-from reports.renderers.cells import filters_text, is_number
-from reports.renderers.pdf import display
+from reports.models import ExportFormat
+from reports.renderers.cells import display, filters_text, is_number
 
 MAX_STATUS_IDS = 100
+# reports.charts draws with reportlab: resolved on the first preview, not when a web process starts.
+PAGE_CHARTS = "reports.charts.page_charts"
 # An id is 1-18 ASCII digits (it fits the database's bigint), as in URLs.
 REPORT_ID = re.compile(r"[0-9]{1,18}")
 
@@ -147,7 +149,7 @@ def preview(report, document):
             for key, value in document.summary.items()
         ],
         "sections": sections,
-        "charts": [chart.as_dict() for chart in charts.page_charts(document)],
+        "charts": [chart.as_dict() for chart in import_string(PAGE_CHARTS)(document)],
     }
 
 

@@ -29,10 +29,10 @@ NO_SUCH_PAGE = detail("No such page (`invalid_page`: the page number is beyond t
 TOO_LARGE = detail("The request body is larger than the API accepts (`too_large`).")
 
 FILE_RESPONSES = {
-    (200, renderer.CONTENT_TYPE.split(";")[0]): OpenApiResponse(
+    (200, file_type.content_type.split(";")[0]): OpenApiResponse(
         response=OpenApiTypes.BINARY, description=f"The report as {name}."
     )
-    for name, renderer in renderers.RENDERERS.items()
+    for name, file_type in renderers.FILE_TYPES.items()
 }
 
 ERROR_CODES = {

@@ -11,8 +11,7 @@ from rest_framework.exceptions import ErrorDetail
 from reports import catalog
 from reports.api.fields import LocalDateField, PlainTextField, StrictBooleanField
 from reports.catalog.filters import clean_filters, describe_filters
-from reports.models import GeneratedReport, ReportStatus, ReportTemplate
-from reports.renderers import ExportFormat
+from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate
 
 MAX_RANGE_DAYS = 3660
 
@@ -106,6 +105,7 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
     generated_by_name = serializers.SerializerMethodField()
     generation_seconds = serializers.FloatField(read_only=True, allow_null=True)
     report_id = serializers.IntegerField(source="id", read_only=True)
+    is_expired = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = GeneratedReport
@@ -131,6 +131,7 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
             "created_at",
             "completed_at",
             "expires_at",
+            "is_expired",
             "download_count",
         ]
         read_only_fields = fields

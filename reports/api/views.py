@@ -4,6 +4,7 @@ import logging
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,7 +12,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from reports import charts, selectors, services
+from reports import selectors
 from reports.api import page_serializers, schema, serializers
 from reports.api.anonymous import AnonymousThrottleMixin
 from reports.api.auditing import AuditedActionsMixin
@@ -19,12 +20,15 @@ from reports.api.errors import ServiceUnavailable
 from reports.api.permissions import MayUseTemplate, UsesReports
 from reports.api.throttles import ReportGenerationThrottle
 from reports.models import AccessAction
+from reports.services import downloading, requesting
 from uscpis.roles import is_admin
 
 logger = logging.getLogger(__name__)
 
 # Ids in URLs are positive integers that fit the database's bigint; anything else is a 404.
 ID_PATTERN = "[0-9]{1,18}"
+# reports.charts draws with reportlab: resolved on the first dashboard drawn, not when a web process starts.
+DASHBOARD_CHARTS = "reports.charts.dashboard_charts"
 
 
 class Conflict(APIException):
@@ -81,7 +85,7 @@ class ReportTemplateViewSet(AnonymousThrottleMixin, AuditedActionsMixin, viewset
         template = self.get_object()
         params = serializers.GenerateReportSerializer(data=request.data, context={"template": template})
         params.is_valid(raise_exception=True)
-        report = services.request_report(user=request.user, template=template, **params.validated_data)
+        report = requesting.request_report(user=request.user, template=template, **params.validated_data)
         return Response(serializers.GeneratedReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -143,7 +147,7 @@ class GeneratedReportViewSet(
         return reports
 
     def perform_destroy(self, instance):
-        services.delete_report(instance)
+        requesting.delete_report(instance)
 
     @extend_schema(responses={200: serializers.ReportStatusSerializer, **DETAIL_ERRORS})
     @action(detail=True)
@@ -166,12 +170,12 @@ class GeneratedReportViewSet(
     def download(self, request, pk=None):
         report = self.get_object()
         try:
-            served = services.open_report_file(report)
-        except services.ReportExpired as error:
+            served = downloading.open_report_file(report)
+        except downloading.ReportExpired as error:
             raise Gone from error
-        except services.ReportNotReady as error:
+        except downloading.ReportNotReady as error:
             raise Conflict(f"The report is {report.get_status_display().lower()}; it has no file yet.") from error
-        except services.ReportUnavailable as error:
+        except downloading.ReportUnavailable as error:
             logger.warning("Report %s: no download tier could serve its file", report.pk)
             raise ServiceUnavailable(
                 "The report file is unavailable for the moment. Please try again shortly.",
@@ -220,10 +224,10 @@ class GeneratedReportViewSet(
         """A completed report's figures, tables and charts (SVG) from its stored document."""
         report = get_object_or_404(selectors.reports_with_documents_for(request.user), pk=pk)
         try:
-            document = services.report_document(report)
-        except services.ReportExpired as error:
+            document = downloading.report_document(report)
+        except downloading.ReportExpired as error:
             raise Gone("The report has expired. Generate it again to see it.") from error
-        except services.ReportNotReady as error:
+        except downloading.ReportNotReady as error:
             raise Conflict(
                 f"The report is {report.get_status_display().lower()}; there is nothing to show yet."
             ) from error
@@ -243,7 +247,7 @@ class GeneratedReportViewSet(
         """Queue a FAILED report again."""
         report = self.get_object()
         self._check_template(report)
-        if not services.retry_report(report):
+        if not requesting.retry_report(report):
             raise Conflict(
                 f"Only a failed report can be retried; this one is {report.get_status_display().lower()}.",
                 code="not_retryable",
@@ -268,7 +272,7 @@ class GeneratedReportViewSet(
         self._check_template(report)
         params = page_serializers.ExportAsSerializer(data=request.data, context={"template": report.template})
         params.is_valid(raise_exception=True)
-        exported = services.export_report(report, user=request.user, **params.validated_data)
+        exported = requesting.export_report(report, user=request.user, **params.validated_data)
         return Response(serializers.GeneratedReportSerializer(exported).data, status=status.HTTP_202_ACCEPTED)
 
     def _check_template(self, report):
@@ -280,6 +284,7 @@ class GeneratedReportViewSet(
     @action(detail=False, url_path="dashboard/charts", url_name="dashboard-charts")
     def dashboard_charts(self, request):
         """The dashboard's charts as SVG, of what the caller may see (ADMIN: system-wide)."""
-        drawn = charts.dashboard_charts(selectors.dashboard(request.user), selectors.dashboard_series(request.user))
+        dashboard_charts = import_string(DASHBOARD_CHARTS)
+        drawn = dashboard_charts(selectors.dashboard(request.user), selectors.dashboard_series(request.user))
         body = {"scope": "system" if is_admin(request.user) else "own", "charts": [c.as_dict() for c in drawn]}
         return Response(page_serializers.DashboardChartsSerializer(body).data)

@@ -16,8 +16,8 @@ from reports import catalog
 from reports.cache import cached_content
 from reports.data_versions import TRACKED
 from reports.document import ReportDocument
+from reports.models import ExportFormat
 from reports.periods import Period
-from reports.renderers import ExportFormat
 from reports.suppression import Rules, suppress
 
 

@@ -9,11 +9,12 @@ import io
 import re
 
 from reports.bidi import strip_bidi
+from reports.models import ExportFormat
 
+from . import FILE_TYPES
 from .cells import filters_text, is_formula_like, is_number, text
 
-EXTENSION = "csv"
-CONTENT_TYPE = "text/csv; charset=utf-8"
+EXTENSION, CONTENT_TYPE = FILE_TYPES[ExportFormat.CSV]
 
 # Where a spreadsheet that splits on ; or tab (ignoring the quotes) or at a line break starts a cell.
 FORMULA_AFTER_BREAK = re.compile(r"([;\t\r\n] *)(?=[=+\-@])")

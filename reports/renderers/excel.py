@@ -11,11 +11,12 @@ import xlsxwriter
 
 from reports import charts
 from reports.document import is_rate
+from reports.models import ExportFormat
 
+from . import FILE_TYPES
 from .cells import filters_text, generated_text, is_formula_like, is_number, period_text, text
 
-EXTENSION = "xlsx"
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXTENSION, CONTENT_TYPE = FILE_TYPES[ExportFormat.EXCEL]
 
 SHEET_NAME_LENGTH = 31
 FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")

@@ -2,8 +2,11 @@
 
 import json
 
-EXTENSION = "json"
-CONTENT_TYPE = "application/json"
+from reports.models import ExportFormat
+
+from . import FILE_TYPES
+
+EXTENSION, CONTENT_TYPE = FILE_TYPES[ExportFormat.JSON]
 
 
 def render(document):

@@ -17,12 +17,12 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from reports import charts
-from reports.document import is_rate
+from reports.models import ExportFormat
 
-from .cells import filters_text, generated_text, is_number, period_text, text
+from . import FILE_TYPES
+from .cells import display, filters_text, generated_text, is_number, period_text
 
-EXTENSION = "pdf"
-CONTENT_TYPE = "application/pdf"
+EXTENSION, CONTENT_TYPE = FILE_TYPES[ExportFormat.PDF]
 
 MARGIN = 18 * mm
 FRAME_PADDING = 6
@@ -74,17 +74,6 @@ def render(document):
     footer = functools.partial(_footer, document.title)
     template.build(_story(document), onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
-
-
-def display(key, value):
-    """A value as printed: rates as percentages, numbers with thousands separators, None as a dash."""
-    if value is None:
-        return "—"
-    if not is_number(value):
-        return text(value)
-    if is_rate(key):
-        return f"{value:.1%}"
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
 
 
 def _escaped(value):

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from reports import services
 from reports.models import GeneratedReport, ReportTemplate
+from reports.services import generating
 
 
 @pytest.fixture
@@ -39,6 +39,6 @@ def completed_report(make_report, doctor, settings, tmp_path):
         "reports": {**settings.STORAGES["reports"], "OPTIONS": {"location": tmp_path}},
     }
     report = make_report(doctor)
-    services.run_report(report.pk)
+    generating.run_report(report.pk)
     report.refresh_from_db()
     return report

@@ -9,9 +9,10 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from rest_framework.test import APIClient
 
-from reports import selectors, services
+from reports import selectors
 from reports.api.urls import router
 from reports.models import GeneratedReport, ReportStatus, ReportTemplate, reports_storage
+from reports.services import generating, requesting
 from uscpis.roles import Role
 
 TABLE = Path(__file__).resolve().parents[2] / "docs" / "security.md"
@@ -70,11 +71,11 @@ def world(make_user, settings, tmp_path):
     generated = []
 
     def completed(user):
-        report = services.request_report(
+        report = requesting.request_report(
             user=user, template=template, date_range_start=VALID_START, date_range_end=VALID_END, export_format="JSON"
         )
         if not generated:
-            services.run_report(report.pk)
+            generating.run_report(report.pk)
             generated.append(GeneratedReport.objects.get(pk=report.pk))
             return report.pk
         original = generated[0]

@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import local
-from reports import catalog, selectors, services
+from reports import catalog, selectors
 from reports.cache import DASHBOARD_SOURCES, data_versions
 from reports.models import GeneratedReport
+from reports.services import generating
 from visits.models import DentalVisit, MedicalVisit
 
 
@@ -37,7 +38,7 @@ def unsaved_report(user, report_type="VISIT_TRENDS", title="", **fields):
 
 def build(report):
     with CaptureQueriesContext(connection) as queries:
-        document = services.build_document(report)
+        document = generating.build_document(report)
     return document, len(queries)
 
 

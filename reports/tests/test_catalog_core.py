@@ -553,19 +553,19 @@ def test_query_count_does_not_depend_on_data_size(
 
 
 def test_long_comments_are_cut_so_every_format_holds_them(make_patient, make_feedback, doctor, settings, tmp_path):
-    from reports import services
     from reports.models import GeneratedReport, ReportTemplate
+    from reports.services import generating, requesting
 
     make_feedback(make_patient(), local(2025, 1, 10), 4, comments="Very long remark. " * 500)
     template = ReportTemplate.objects.get(report_type="FEEDBACK_ANALYSIS")
-    report = services.request_report(
+    report = requesting.request_report(
         user=doctor,
         template=template,
         date_range_start=dt.date(2025, 1, 1),
         date_range_end=dt.date(2025, 1, 31),
         export_format="PDF",
     )
-    services.run_report(report.pk)
+    generating.run_report(report.pk)
     report = GeneratedReport.objects.get(pk=report.pk)
     assert report.status == "COMPLETED", report.error_message
     comment = report.document["sections"][-1]["rows"][0][2]

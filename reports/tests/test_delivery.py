@@ -19,8 +19,9 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from conftest import local
-from reports import delivery, services
+from reports import tiers
 from reports.models import GeneratedReport, PendingFileDeletion, ReportStatus
+from reports.services import downloading, generating, maintenance
 from tests.cloudinary_standin import MODES, CloudinaryStandIn
 
 
@@ -51,7 +52,7 @@ def clinic_data(make_patient, make_medical_visit, make_dental_visit):
 def generated(make_report, doctor, clinic_data):
     def generate(export_format="JSON"):
         report = make_report(doctor, export_format=export_format)
-        services.run_report(report.pk)
+        generating.run_report(report.pk)
         report.refresh_from_db()
         assert report.status == ReportStatus.COMPLETED, report.error_message
         return report
@@ -61,7 +62,7 @@ def generated(make_report, doctor, clinic_data):
 
 def download(report):
     """(tier, bytes) of one download through the service."""
-    served = services.open_report_file(GeneratedReport.objects.get(pk=report.pk))
+    served = downloading.open_report_file(GeneratedReport.objects.get(pk=report.pk))
     with served.file as handle:
         return served.tier, handle.read()
 
@@ -91,7 +92,7 @@ def test_a_report_is_stored_privately_with_a_local_copy_and_served_by_the_storag
 def test_an_upload_failing_once_is_retried_under_the_same_name(cloud, make_report, doctor, mode):
     cloud.fail("upload", mode, times=1)
     report = make_report(doctor)
-    services.run_report(report.pk)
+    generating.run_report(report.pk)
     report.refresh_from_db()
     assert report.status == ReportStatus.COMPLETED
     assert len(cloud.calls("upload")) == 2
@@ -105,7 +106,7 @@ def test_storage_unavailable_is_retried_a_bounded_number_of_times_then_failed(
     cloud.fail("upload", "error")
     report = make_report(doctor)
     with caplog.at_level(logging.WARNING):
-        services.run_report(report.pk)
+        generating.run_report(report.pk)
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
     assert "storage was unavailable" in report.error_message
@@ -123,9 +124,9 @@ def test_an_unwritable_local_storage_fails_the_report_the_same_way(make_report, 
     }
     settings.REPORT_STORE_ATTEMPTS, settings.REPORT_STORE_BACKOFF_SECONDS = 2, 0
     report = make_report(doctor)
-    services.run_report(report.pk)
+    generating.run_report(report.pk)
     report.refresh_from_db()
-    assert (report.status, report.error_message) == (ReportStatus.FAILED, services.STORAGE_ERROR)
+    assert (report.status, report.error_message) == (ReportStatus.FAILED, generating.STORAGE_ERROR)
 
 
 def file_mode(path):
@@ -150,7 +151,7 @@ def test_local_report_files_are_0600_in_folders_0700_whatever_the_umask(
         report = generated()
         (copies / f".{report.file.name}.partial").write_bytes(b"left over")  # a copy interrupted before
         (copies / f".{report.file.name}.partial").chmod(0o644)
-        delivery.keep_local_copy(report.file.name, (copies / report.file.name).read_bytes())
+        tiers.keep_local_copy(report.file.name, (copies / report.file.name).read_bytes())
         served = download(report)
     finally:
         os.umask(previous)
@@ -220,7 +221,7 @@ def test_a_rebuild_carries_the_original_figures_and_is_stored_again(cloud, gener
     report = generated(export_format)
     lost_name = report.file.name
     original = cloud.files[("raw", "authenticated", f"reports/{lost_name}")]
-    delivery.delete_everywhere(lost_name)
+    tiers.delete_everywhere(lost_name)
 
     tier, rebuilt = download(report)
     assert tier == "rebuild"
@@ -237,7 +238,7 @@ def test_a_report_without_its_document_is_rebuilt_from_its_parameters_and_says_s
     report = generated()
     original = json.loads(cloud.files[("raw", "authenticated", f"reports/{report.file.name}")])
     GeneratedReport.objects.filter(pk=report.pk).update(document=None)
-    delivery.delete_everywhere(report.file.name)
+    tiers.delete_everywhere(report.file.name)
 
     tier, content = download(report)
     rebuilt = json.loads(content)
@@ -283,7 +284,7 @@ def test_each_tier_that_serves_is_logged(cloud, generated, doctor, settings, cap
 def test_when_no_tier_can_serve_the_download_is_503_with_retry_after(cloud, generated, doctor, settings, caplog):
     settings.REPORT_DOWNLOAD_RETRY_AFTER = 45
     report = generated()
-    delivery.delete_everywhere(report.file.name)
+    tiers.delete_everywhere(report.file.name)
     GeneratedReport.objects.filter(pk=report.pk).update(document={"unreadable": True})
     with caplog.at_level(logging.WARNING):
         response = api_for(doctor).get(f"/api/reports/generated/{report.pk}/download/")
@@ -327,7 +328,7 @@ def test_cleanup_deletes_expired_files_in_every_tier_and_twice_changes_nothing(c
     assert every_tier(current, cloud, settings)["storage"] and every_tier(current, cloud, settings)["local_copy"]
 
     calls = len(cloud.log)
-    assert services.cleanup_expired_reports() == 0
+    assert maintenance.cleanup_expired_reports() == 0
     assert len(cloud.log) == calls
     assert GeneratedReport.objects.get(pk=old.pk).status == ReportStatus.EXPIRED
 
@@ -337,7 +338,7 @@ def test_a_failed_delete_does_not_stop_the_others_is_reported_and_retried(cloud,
     GeneratedReport.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     cloud.fail("destroy", "error", times=1)
     with caplog.at_level(logging.WARNING):
-        assert services.cleanup_expired_reports() == 2
+        assert maintenance.cleanup_expired_reports() == 2
     kept = [report for report in reports if GeneratedReport.objects.get(pk=report.pk).file]
     assert len(kept) == 1  # the one whose delete failed keeps its name, to be tried again
     failed, done = kept[0], next(report for report in reports if report not in kept)
@@ -345,11 +346,11 @@ def test_a_failed_delete_does_not_stop_the_others_is_reported_and_retried(cloud,
     assert every_tier(done, cloud, settings) == {"storage": False, "local_copy": False, "media": False}
     assert f"could not delete the files of 1 report(s) (#{failed.pk})" in caplog.text
 
-    assert services.cleanup_expired_reports() == 0
+    assert maintenance.cleanup_expired_reports() == 0
     assert every_tier(failed, cloud, settings)["storage"] is False
     assert not GeneratedReport.objects.get(pk=failed.pk).file
     calls = len(cloud.log)
-    services.cleanup_expired_reports()
+    maintenance.cleanup_expired_reports()
     assert len(cloud.log) == calls
 
 
@@ -416,7 +417,7 @@ def test_a_user_deleted_with_reports_leaves_their_files_recorded_until_deleted(
         doctor.delete()
     assert list(PendingFileDeletion.objects.values_list("name", flat=True)) == [report.file.name]
     cloud.heal()
-    services.cleanup_expired_reports()
+    maintenance.cleanup_expired_reports()
     assert cloud.names() == [] and not PendingFileDeletion.objects.exists()
 
 
@@ -426,13 +427,13 @@ def test_the_file_a_killed_run_stored_is_deleted_when_the_report_runs_again(
     # The state a worker killed between storing the file and completing leaves behind.
     report = make_report(doctor, status=ReportStatus.GENERATING, attempts=1, progress_percentage=90)
     leftover = f"{report.pk}-deadbeefdeadbeef.json"
-    delivery.store(leftover, b"{}")
+    tiers.store(leftover, b"{}")
     GeneratedReport.objects.filter(pk=report.pk).update(
         file=leftover, heartbeat_at=timezone.now() - dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS + 1)
     )
-    assert services.recover_stale_reports() == (1, 0)
+    assert maintenance.recover_stale_reports() == (1, 0)
     with django_capture_on_commit_callbacks(execute=True):
-        services.run_report(report.pk)
+        generating.run_report(report.pk)
     report.refresh_from_db()
     assert report.status == ReportStatus.COMPLETED and report.attempts == 2
     assert cloud.names() == [f"reports/{report.file.name}"]
@@ -441,8 +442,8 @@ def test_the_file_a_killed_run_stored_is_deleted_when_the_report_runs_again(
 
 def test_cleanup_deletes_the_file_left_on_a_failed_report(cloud, make_report, doctor, settings):
     report = make_report(doctor, status=ReportStatus.FAILED, attempts=3)
-    delivery.store(f"{report.pk}-deadbeefdeadbeef.json", b"{}")
+    tiers.store(f"{report.pk}-deadbeefdeadbeef.json", b"{}")
     GeneratedReport.objects.filter(pk=report.pk).update(file=f"{report.pk}-deadbeefdeadbeef.json")
-    services.cleanup_expired_reports()
+    maintenance.cleanup_expired_reports()
     assert cloud.names() == [] and not any(Path(settings.REPORT_LOCAL_COPY_DIR).iterdir())
     assert not GeneratedReport.objects.get(pk=report.pk).file

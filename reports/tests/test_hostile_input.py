@@ -10,9 +10,9 @@ from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from conftest import local
-from reports import services
 from reports.bidi import BIDI_CONTROLS
 from reports.models import GeneratedReport, ReportAccessEvent, ReportTemplate
+from reports.services import generating, requesting
 from reports.tests.readers import formula_cells, shown_text
 
 VALID = {"date_range_start": "2025-01-01", "date_range_end": "2025-03-31", "export_format": "CSV"}
@@ -174,14 +174,14 @@ def test_exports_neutralise_formulas_from_clinic_data(make_patient, make_medical
     template = ReportTemplate.objects.get(report_type="TREATMENT_OUTCOMES")
     files = {}
     for export_format in ("CSV", "EXCEL"):
-        report = services.request_report(
+        report = requesting.request_report(
             user=doctor,
             template=template,
             date_range_start=dt.date(2025, 1, 1),
             date_range_end=dt.date(2025, 3, 31),
             export_format=export_format,
         )
-        services.run_report(report.pk)
+        generating.run_report(report.pk)
         report.refresh_from_db()
         files[export_format] = (tmp_path / report.file.name).read_bytes()
     csv_text = files["CSV"].decode("utf-8-sig")
@@ -203,7 +203,7 @@ def test_feedback_comments_and_titles_reach_files_without_bidi_controls_or_split
         "reports": {**settings.STORAGES["reports"], "OPTIONS": {"location": tmp_path}},
     }
     make_feedback(make_patient(), local(2025, 2, 3), 5, comments="ok;=1+1;@SUM(1) \u202e!ecivres")
-    report = services.request_report(
+    report = requesting.request_report(
         user=doctor,
         template=ReportTemplate.objects.get(report_type="FEEDBACK_ANALYSIS"),
         date_range_start=dt.date(2025, 1, 1),
@@ -212,7 +212,7 @@ def test_feedback_comments_and_titles_reach_files_without_bidi_controls_or_split
         title="Feedback \u202e1Q",  # as ADMIN may set it in Django admin, where no API checks it
         suppress_small_counts=False,
     )
-    services.run_report(report.pk)
+    generating.run_report(report.pk)
     report.refresh_from_db()
     shown = shown_text(export_format, (tmp_path / report.file.name).read_bytes())
     assert not set(shown) & set(BIDI_CONTROLS)

@@ -206,7 +206,7 @@ def test_a_generate_request_that_fails_with_an_error_is_audited(doctor, template
     def broken(**params):
         raise RuntimeError("the queue is broken")
 
-    monkeypatch.setattr("reports.services.request_report", broken)
+    monkeypatch.setattr("reports.services.requesting.request_report", broken)
     body = {"date_range_start": "2025-01-01", "date_range_end": "2025-01-31", "export_format": "PDF"}
     response = client_for(doctor).post(f"/api/reports/templates/{template.pk}/generate/", body, format="json")
     assert response.status_code == 500

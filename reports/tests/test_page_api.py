@@ -10,10 +10,11 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from conftest import local
-from reports import catalog, services
+from reports import catalog
 from reports.api.page_serializers import MAX_STATUS_IDS
 from reports.bidi import BIDI_CONTROLS
 from reports.models import GeneratedReport, ReportStatus, ReportTemplate
+from reports.services import generating, requesting
 
 GENERATED = "/api/reports/generated/"
 
@@ -170,7 +171,7 @@ def test_titles_and_names_set_in_the_admin_reach_the_page_without_bidi_controls(
     template.save()
     report = make_report(doctor, title="Q1 \u202egnp.exe", status=ReportStatus.COMPLETED, progress_percentage=100)
     # As stored before bidirectional controls were stripped from documents.
-    report.document = services.build_document(report).as_dict() | {"title": report.title}
+    report.document = generating.build_document(report).as_dict() | {"title": report.title}
     report.save()
     client = client_for(doctor)
     paths = [
@@ -389,7 +390,7 @@ def test_the_schema_describes_the_page_actions(db):
 def test_services_export_report_copies_the_parameters(make_report, doctor, make_user):
     nurse = make_user("NURSE")
     original = make_report(doctor, filters={"sex": "M"}, title="Men's visits")
-    copy = services.export_report(original, user=nurse, export_format="PDF")
+    copy = requesting.export_report(original, user=nurse, export_format="PDF")
     assert copy.pk != original.pk and copy.generated_by == nurse
     assert (copy.filters, copy.title, copy.report_type) == ({"sex": "M"}, "Men's visits", original.report_type)
 

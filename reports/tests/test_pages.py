@@ -13,8 +13,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.utils import timezone
 
-from reports.models import ReportStatus
-from reports.renderers import ExportFormat
+from reports.models import ExportFormat, ReportStatus
 
 
 def test_reports_page_sends_anonymous_users_to_the_login_page(db):

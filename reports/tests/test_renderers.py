@@ -8,9 +8,10 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
+from reports import renderers
 from reports.bidi import BIDI_CONTROLS
 from reports.document import Chart, ReportDocument, Section
-from reports.renderers import RENDERERS, csv, excel, json, pdf
+from reports.renderers import csv, excel, json, pdf
 from reports.renderers.cells import is_formula_like
 from reports.tests.readers import formula_cells, shown_text
 
@@ -317,7 +318,7 @@ def test_no_bidirectional_control_reaches_a_file(export_format):
         filters={"department": "Med\u202bical"},
         notes=["Counts\u061c hidden"],
     )
-    shown = shown_text(export_format, RENDERERS[export_format].render(document))
+    shown = shown_text(export_format, renderers.get(export_format).render(document))
     assert not set(shown) & set(BIDI_CONTROLS)
     assert "Great!ecivres ok" in shown.replace("\n", " ")
     assert "Clinic visits 1Q" in shown

@@ -9,8 +9,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from reports import catalog, services
+from reports import catalog, tasks
 from reports.models import GeneratedReport, ReportStatus, reports_storage
+from reports.services import downloading, generating, maintenance, requesting
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def stored_files(folder):
 
 def test_run_completes_with_file_document_and_figures(make_report, doctor, storage_dir, settings):
     report = make_report(doctor, export_format="JSON")
-    services.run_report(report.pk)
+    generating.run_report(report.pk)
     report.refresh_from_db()
     assert report.status == ReportStatus.COMPLETED
     assert report.progress_percentage == 100
@@ -48,7 +49,7 @@ def test_run_completes_with_file_document_and_figures(make_report, doctor, stora
 def test_generation_time_counts_the_run_not_the_wait(make_report, doctor, storage_dir):
     report = make_report(doctor)
     GeneratedReport.objects.filter(pk=report.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
-    services.run_report(report.pk)
+    generating.run_report(report.pk)
     report.refresh_from_db()
     assert report.generation_time < dt.timedelta(minutes=5)
     assert report.completed_at - report.created_at > dt.timedelta(hours=2)
@@ -56,8 +57,8 @@ def test_generation_time_counts_the_run_not_the_wait(make_report, doctor, storag
 
 def test_running_twice_gives_one_file_and_one_result(make_report, doctor, storage_dir):
     report = make_report(doctor)
-    services.run_report(report.pk)
-    services.run_report(report.pk)
+    generating.run_report(report.pk)
+    generating.run_report(report.pk)
     report.refresh_from_db()
     assert report.attempts == 1
     assert stored_files(storage_dir) == [report.file.name]
@@ -65,16 +66,16 @@ def test_running_twice_gives_one_file_and_one_result(make_report, doctor, storag
 
 def test_progress_is_reported_at_real_steps(make_report, doctor, storage_dir, monkeypatch):
     seen = []
-    original = services._progress
+    original = generating._progress
 
     def spy(report, percentage):
         seen.append(percentage)
         original(report, percentage)
 
-    monkeypatch.setattr(services, "_progress", spy)
-    services.run_report(make_report(doctor).pk)
+    monkeypatch.setattr(generating, "_progress", spy)
+    generating.run_report(make_report(doctor).pk)
     assert seen == sorted(seen)
-    assert seen[-2:] == [services.RENDERING, services.STORING]
+    assert seen[-2:] == [generating.RENDERING, generating.STORING]
     assert len(seen) > 3  # at least one data-step section before rendering
 
 
@@ -85,7 +86,7 @@ def test_a_failing_data_step_fails_the_report_safely(make_report, doctor, storag
     monkeypatch.setattr(catalog.get("VISIT_TRENDS"), "compute", explode)
     report = make_report(doctor)
     with caplog.at_level(logging.ERROR):
-        services.run_report(report.pk)
+        generating.run_report(report.pk)
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
     assert "internal error" in report.error_message
@@ -101,7 +102,7 @@ def test_storage_failure_fails_with_a_storage_message(make_report, doctor, stora
     settings.REPORT_STORE_BACKOFF_SECONDS = 0
     monkeypatch.setattr(reports_storage().__class__, "save", refuse)
     report = make_report(doctor)
-    services.run_report(report.pk)
+    generating.run_report(report.pk)
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
     assert "storage was unavailable" in report.error_message
@@ -109,15 +110,15 @@ def test_storage_failure_fails_with_a_storage_message(make_report, doctor, stora
 
 def test_a_superseded_run_discards_its_file(make_report, doctor, storage_dir, monkeypatch):
     report = make_report(doctor)
-    original = services.render
+    original = generating.render
 
     def render_then_lose_the_lease(document, export_format):
         # Meanwhile recovery decided this run was dead and handed the report on.
         GeneratedReport.objects.filter(pk=report.pk).update(status=ReportStatus.PENDING)
         return original(document, export_format)
 
-    monkeypatch.setattr(services, "render", render_then_lose_the_lease)
-    services.run_report(report.pk)
+    monkeypatch.setattr(generating, "render", render_then_lose_the_lease)
+    generating.run_report(report.pk)
     report.refresh_from_db()
     assert report.status == ReportStatus.PENDING
     assert stored_files(storage_dir) == []
@@ -130,7 +131,7 @@ def test_stale_run_is_requeued_and_completes(
     report = make_report(doctor, status=ReportStatus.GENERATING, attempts=1, heartbeat_at=stale, progress_percentage=40)
     fresh = make_report(doctor, status=ReportStatus.GENERATING, attempts=1, heartbeat_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.recover_stale_reports() == (1, 0)
+        assert maintenance.recover_stale_reports() == (1, 0)
     report.refresh_from_db()
     assert (report.status, report.progress_percentage) == (ReportStatus.PENDING, 0)
     queued = DBTaskResult.objects.get()
@@ -146,7 +147,7 @@ def test_stale_run_is_requeued_and_completes(
 def test_recovery_fails_a_report_out_of_attempts(make_report, doctor, settings):
     stale = timezone.now() - dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS + 1)
     report = make_report(doctor, status=ReportStatus.GENERATING, attempts=3, heartbeat_at=stale)
-    assert services.recover_stale_reports() == (0, 1)
+    assert maintenance.recover_stale_reports() == (0, 1)
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
     assert "interrupted 3 times" in report.error_message
@@ -159,7 +160,7 @@ def test_recovery_enqueues_a_report_whose_enqueue_was_lost(
     report = make_report(doctor)
     GeneratedReport.objects.filter(pk=report.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.recover_stale_reports() == (1, 0)
+        assert maintenance.recover_stale_reports() == (1, 0)
     assert GeneratedReport.objects.get(pk=report.pk).task_id == str(DBTaskResult.objects.get().id)
 
 
@@ -182,9 +183,9 @@ def test_cleanup_expires_old_reports_and_deletes_their_files(
     make_report, doctor, storage_dir, django_capture_on_commit_callbacks
 ):
     old = make_report(doctor)
-    services.run_report(old.pk)
+    generating.run_report(old.pk)
     current = make_report(doctor)
-    services.run_report(current.pk)
+    generating.run_report(current.pk)
     GeneratedReport.objects.filter(pk=old.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     with django_capture_on_commit_callbacks(execute=True):
         call_command("reports_cleanup", verbosity=0)
@@ -198,16 +199,16 @@ def test_cleanup_expires_old_reports_and_deletes_their_files(
 def test_retry_queues_a_failed_report_again(make_report, doctor, django_capture_on_commit_callbacks):
     report = make_report(doctor, status=ReportStatus.FAILED, attempts=3, error_message="boom")
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.retry_report(report)
+        assert requesting.retry_report(report)
     report.refresh_from_db()
     assert (report.status, report.attempts, report.error_message) == (ReportStatus.PENDING, 0, "")
     assert DBTaskResult.objects.count() == 1
-    assert not services.retry_report(report)  # only FAILED reports are retried
+    assert not requesting.retry_report(report)  # only FAILED reports are retried
 
 
 def test_download_filename_is_ascii_and_has_no_path(make_report, doctor):
     report = make_report(doctor, title='../../etc/passwd"\r\nX-Evil: 1 Ñiño', completed_at=timezone.now())
-    name = services.download_filename(report, "pdf")
+    name = downloading.download_filename(report, "pdf")
     assert name.isascii()
     assert "/" not in name and '"' not in name and "\n" not in name and "\r" not in name
     assert name.startswith("etcpasswd-x-evil-1-nino_")
@@ -245,14 +246,14 @@ def test_pending_reports_whose_task_failed_are_requeued(
     with django_capture_on_commit_callbacks(execute=True):
         lost = make_report(doctor)
         waiting = make_report(doctor)
-        services.enqueue_report(lost.pk)
-        services.enqueue_report(waiting.pk)
+        tasks.enqueue_report(lost.pk)
+        tasks.enqueue_report(waiting.pk)
     lost.refresh_from_db()
     waiting.refresh_from_db()
     DBTaskResult.objects.filter(id=lost.task_id).update(status="FAILED")
     GeneratedReport.objects.filter(pk__in=[lost.pk, waiting.pk]).update(created_at=old)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.recover_stale_reports() == (1, 0)
+        assert maintenance.recover_stale_reports() == (1, 0)
     lost.refresh_from_db()
     assert lost.task_id and DBTaskResult.objects.get(id=lost.task_id).status == "READY"
     assert GeneratedReport.objects.get(pk=waiting.pk).task_id == waiting.task_id  # still queued: left alone
@@ -272,10 +273,10 @@ def test_deleting_a_user_or_a_report_in_the_admin_removes_the_file(
     from django.test import Client
 
     owned = make_report(doctor)
-    services.run_report(owned.pk)
+    generating.run_report(owned.pk)
     owned.refresh_from_db()
     listed = make_report(doctor)
-    services.run_report(listed.pk)
+    generating.run_report(listed.pk)
     listed.refresh_from_db()
     assert (storage_dir / owned.file.name).exists() and (storage_dir / listed.file.name).exists()
     chief = make_user("ADMIN", superuser=True)

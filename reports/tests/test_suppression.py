@@ -21,12 +21,13 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from conftest import local
-from reports import catalog, charts, delivery, services, suppression
+from reports import catalog, charts, suppression, tiers
 from reports.catalog.report_type import ReportParams, ReportType
 from reports.document import Chart, ReportDocument, Section
-from reports.models import GeneratedReport, ReportStatus, ReportTemplate, UserLogin, reports_storage
+from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate, UserLogin, reports_storage
 from reports.periods import Period
-from reports.renderers import ExportFormat, excel, pdf
+from reports.renderers import excel, pdf
+from reports.services import downloading, generating, requesting
 
 THRESHOLD = 10
 MARKER = "<11"
@@ -474,7 +475,7 @@ def test_every_format_renders_the_same_markers_and_says_why(clinic, report_type)
     expected = markers(suppressed)
     assert expected
     for export_format in ExportFormat.values:
-        content, _ = services.render(suppressed, export_format)
+        content, _ = generating.render(suppressed, export_format)
         cells = file_cells(export_format, content)
         assert cells.count(MARKER) == expected, export_format
         if export_format == "JSON":
@@ -522,7 +523,7 @@ def storage(settings, tmp_path):
 
 
 def generated(report):
-    services.run_report(report.pk)
+    generating.run_report(report.pk)
     report.refresh_from_db()
     assert report.status == ReportStatus.COMPLETED, report.error_message
     return report
@@ -576,15 +577,15 @@ def test_a_suppressed_report_stores_and_serves_the_suppressed_document(clinic, s
     assert json.loads(stored_file(report)) == report.document
     assert report.record_count == 64
 
-    delivery.delete_everywhere(report.file.name)  # a lost file is rebuilt from the stored document
-    served = services.open_report_file(GeneratedReport.objects.get(pk=report.pk))
-    assert served.tier == delivery.REBUILD and json.loads(served.file.read()) == report.document
+    tiers.delete_everywhere(report.file.name)  # a lost file is rebuilt from the stored document
+    served = downloading.open_report_file(GeneratedReport.objects.get(pk=report.pk))
+    assert served.tier == downloading.REBUILD and json.loads(served.file.read()) == report.document
 
     GeneratedReport.objects.filter(pk=report.pk).update(document=None)
-    delivery.delete_everywhere(GeneratedReport.objects.get(pk=report.pk).file.name)
-    served = services.open_report_file(GeneratedReport.objects.get(pk=report.pk))
+    tiers.delete_everywhere(GeneratedReport.objects.get(pk=report.pk).file.name)
+    served = downloading.open_report_file(GeneratedReport.objects.get(pk=report.pk))
     rebuilt = json.loads(served.file.read())  # rebuilt from the parameters: suppressed all the same
-    assert served.tier == delivery.REBUILD
+    assert served.tier == downloading.REBUILD
     assert (rebuilt["summary"], rebuilt["sections"]) == (report.document["summary"], report.document["sections"])
 
 
@@ -632,7 +633,7 @@ def test_the_threshold_setting_sets_the_marker(clinic, storage, make_report, doc
 
 def test_an_export_keeps_the_reports_suppression(clinic, storage, make_report, doctor):
     report = generated(make_report(doctor, suppress_small_counts=True))
-    exported = services.export_report(report, user=doctor, export_format="CSV")
+    exported = requesting.export_report(report, user=doctor, export_format="CSV")
     assert exported.suppress_small_counts is True
     assert MARKER in stored_file(generated(exported)).decode("utf-8-sig")
 

@@ -414,12 +414,8 @@
     return el("li", { class: "empty" }, filtered ? "No reports match these filters." : "No reports yet. Choose a report above and generate it.");
   }
 
-  function isExpired(report) {
-    return report.status === "EXPIRED" || (report.status === "COMPLETED" && report.expires_at && new Date(report.expires_at) <= new Date());
-  }
-
   function reportItem(report) {
-    const expired = isExpired(report);
+    const expired = report.is_expired;
     const status = expired ? "EXPIRED" : report.status;
     const details = [report.template_name, formatLabel(report.export_format), formatPeriod(report.date_range_start, report.date_range_end)];
     const requested = `Requested ${formatMoment(report.created_at)}` + (IS_ADMIN ? ` by ${report.generated_by_name}` : "");
@@ -555,7 +551,7 @@
   function openExport(report) {
     const template = state.templates.find((t) => t.id === report.template_id);
     const formats = template ? template.supported_formats : Object.keys(LABELS.formats);
-    const expired = isExpired(report);
+    const expired = report.is_expired;
     const choice = expired ? report.export_format : formats.find((f) => f !== report.export_format) || formats[0];
     state.exporting = report;
     $("export-title").textContent = expired ? "Generate again" : "Export as another format";

@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from reports.models import ReportStatus
-from reports.renderers import ExportFormat
+from reports.models import ExportFormat, ReportStatus
 from tests.browser.support import no_reload, shoot
 
 pytestmark = pytest.mark.e2e

@@ -1,6 +1,6 @@
 from django_tasks_db.management.commands import db_worker
 
-from reports.recovery import recovering
+from reports.services.maintenance import recovering
 
 
 class Command(db_worker.Command):

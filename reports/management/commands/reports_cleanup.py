@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reports.services import cleanup_expired_reports
+from reports.services.maintenance import cleanup_expired_reports
 
 
 class Command(BaseCommand):

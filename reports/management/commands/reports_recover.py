@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reports.services import recover_stale_reports
+from reports.services.maintenance import recover_stale_reports
 
 
 class Command(BaseCommand):

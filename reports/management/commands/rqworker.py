@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django_rq.management.commands import rqworker
 
-from reports.recovery import recovering
+from reports.services.maintenance import recovering
 
 
 class Command(rqworker.Command):

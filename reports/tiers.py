@@ -1,19 +1,21 @@
-"""Where report files are kept, and how a download finds one: four tiers, tried in order.
+"""Where report files are kept, and how they are stored, checked and deleted there.
+
+The first three tiers a download tries (``reports.services.downloading`` adds the fourth,
+the rebuild):
 
 1. ``storage``: the configured ``reports`` storage (Cloudinary, or local files);
 2. ``local_copy``: the worker's write-through copy under ``REPORT_LOCAL_COPY_DIR``;
-3. ``media``: ``REPORT_MEDIA_DIR`` by the stored name (files written before a storage switch);
-4. ``rebuild``: the file rendered again from the report's stored document (``services``).
+3. ``media``: ``REPORT_MEDIA_DIR`` by the stored name (files written before a storage switch).
 
-Tiers 1-3 serve a file only once its size and SHA-256 match what was recorded when it was
-generated, so a client never gets a partial or altered file. A tier that fails is logged
-with the report id, the tier and the reason (never a URL, a secret or patient data) and
-the next one is tried.
+A report records its file's name, size and SHA-256 (``StoredFile``); a tier's copy is served
+only when they match (``verify``). Failures are logged with a short reason (never a URL, a
+secret or patient data).
 """
 
 import hashlib
 import logging
 import os
+import secrets
 import shutil
 import time
 from dataclasses import dataclass
@@ -24,11 +26,10 @@ from django.core.files.base import ContentFile
 
 from reports.local_storage import PrivateFileSystemStorage, private_folder, write_private
 from reports.models import reports_storage
-from reports.storage import StorageTimeout
 
 logger = logging.getLogger(__name__)
 
-STORAGE, LOCAL_COPY, MEDIA, REBUILD = "storage", "local_copy", "media", "rebuild"
+STORAGE, LOCAL_COPY, MEDIA = "storage", "local_copy", "media"
 CHUNK_BYTES = 64 * 1024
 
 
@@ -36,21 +37,33 @@ class StorageUnavailable(Exception):
     """Every attempt to store a file failed."""
 
 
-class FileUnavailable(Exception):
-    """No tier could serve the file."""
-
-
 class IntegrityMismatch(Exception):
     """A stored file is not the one that was generated (cut short or altered)."""
 
 
-@dataclass
-class Served:
-    """A whole, verified file and the tier that served it."""
+@dataclass(frozen=True)
+class StoredFile:
+    """A report file as its report records it: its storage name, size and SHA-256."""
 
-    file: object
+    name: str
     size: int
-    tier: str
+    checksum: str
+
+    @classmethod
+    def new(cls, report, content, extension):
+        """``content`` as a new file of ``report``, named ``<report id>-<random token>.<extension>``."""
+        size, checksum = fingerprint([content])
+        return cls(name=f"{report.pk}-{secrets.token_hex(8)}.{extension}", size=size, checksum=checksum)
+
+
+def fingerprint(chunks):
+    """(size, SHA-256 hex digest) of a file's bytes, given in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        digest.update(chunk)
+    return size, digest.hexdigest()
 
 
 def local_copies():
@@ -128,59 +141,13 @@ def keep_local_copy(name, content):
 
 def verify(handle, size, checksum):
     """Read ``handle`` through, check its size and SHA-256, rewind it and return its size."""
-    digest = hashlib.sha256()
-    read = 0
-    for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
-        read += len(chunk)
-        digest.update(chunk)
+    read, digest = fingerprint(iter(lambda: handle.read(CHUNK_BYTES), b""))
     if size is not None and read != size:
         raise IntegrityMismatch(f"{read} bytes instead of {size}")
-    if checksum and digest.hexdigest() != checksum:
+    if checksum and digest != checksum:
         raise IntegrityMismatch("the SHA-256 checksum differs")
     handle.seek(0)
     return read
-
-
-def open_stored(report):
-    """The report's file from the first of tiers 1-3 that has it whole, or None.
-
-    Also says whether the configured storage answered in time (so that storing a rebuilt
-    file there again is worth a try): returns (Served or None, storage_answered).
-    """
-    storage_answered = True
-    for tier, storage in stored_tiers():
-        try:
-            handle = storage.open(report.file.name, "rb")
-        except Exception as error:  # whatever a tier does wrong, the next one is tried
-            if tier == STORAGE and isinstance(error, StorageTimeout):
-                storage_answered = False
-            logger.warning("Report %s: tier %s could not open its file: %s", report.pk, tier, reason(error))
-            continue
-        try:
-            size = verify(handle, report.file_size, report.checksum)
-        except Exception as error:
-            handle.close()
-            logger.warning("Report %s: tier %s has a bad copy: %s", report.pk, tier, reason(error))
-            continue
-        return Served(file=handle, size=size, tier=tier), storage_answered
-    return None, storage_answered
-
-
-def deliver(report, rebuild):
-    """The report's file from the first tier that has it (tiers 1-3, then ``rebuild``).
-
-    ``rebuild(report, store_again)`` is tier 4; ``store_again`` is False when the storage
-    did not answer in time, so the download does not wait on it twice. Raises
-    FileUnavailable when every tier failed.
-    """
-    served, storage_answered = open_stored(report) if report.file.name else (None, True)
-    if served is not None:
-        return served
-    try:
-        return rebuild(report, store_again=storage_answered)
-    except Exception:
-        logger.exception("Report %s: tier rebuild failed; no tier could serve the file", report.pk)
-        raise FileUnavailable from None
 
 
 def delete_everywhere(name):

@@ -1,0 +1,204 @@
+"""Generating a report: PENDING → GENERATING → COMPLETED (or FAILED).
+
+Each run claims the report by bumping ``attempts`` and keeps a heartbeat while it works; a
+run whose heartbeat goes stale is queued again by ``maintenance.recover_stale_reports``, and
+a run that finds it no longer owns the report (``RunSuperseded``) discards its work.
+"""
+
+import datetime as dt
+import logging
+import time
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.utils import timezone
+
+from reports import catalog, file_deletions, renderers, tiers
+from reports.catalog.report_type import ReportParams
+from reports.models import GeneratedReport, ReportStatus
+from reports.periods import Period
+
+logger = logging.getLogger(__name__)
+
+DATA_STEP_START, DATA_STEP_END, RENDERING, STORING = 5, 70, 75, 90
+INTERNAL_ERROR = (
+    "The report could not be generated because of an internal error. "
+    "Administrators can find the details in the server log under report #{id}."
+)
+STORAGE_ERROR = "The report file could not be stored: the storage was unavailable. Please try again later."
+DATABASE_ERROR = "The report could not be generated: the database connection was lost. Please try again later."
+# Errors of a lost or broken database connection (also SQLite's "database is locked").
+DATABASE_LOST = (InterfaceError, OperationalError)
+
+
+class RunSuperseded(Exception):
+    """This run no longer owns the report (it was recovered, deleted or finished elsewhere)."""
+
+
+def _claim(report_id):
+    """Move a PENDING report to GENERATING for this run; the run's attempt number, or None."""
+    now = timezone.now()
+    with transaction.atomic():
+        report = GeneratedReport.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.status != ReportStatus.PENDING:
+            return None
+        report.status = ReportStatus.GENERATING
+        report.attempts += 1
+        report.started_at = now
+        report.heartbeat_at = now
+        report.progress_percentage = DATA_STEP_START
+        report.error_message = ""
+        leftover = report.file.name  # stored by an earlier run that died or failed before completing
+        report.file = ""
+        report.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "started_at",
+                "heartbeat_at",
+                "progress_percentage",
+                "error_message",
+                "file",
+            ]
+        )
+        if leftover:
+            file_deletions.discard(leftover)
+        return report
+
+
+def _owned(report):
+    return GeneratedReport.objects.filter(pk=report.pk, status=ReportStatus.GENERATING, attempts=report.attempts)
+
+
+def _progress(report, percentage):
+    if not _owned(report).update(progress_percentage=percentage, heartbeat_at=timezone.now()):
+        raise RunSuperseded
+
+
+def build_document(report, on_progress=None):
+    """The report document for a report's parameters, computed from today's data (small counts hidden if asked)."""
+    params = ReportParams(
+        period=Period(report.date_range_start, report.date_range_end),
+        filters=report.filters,
+        title=report.title,
+        **({"progress": on_progress} if on_progress else {}),
+    )
+    report_type = catalog.get(report.report_type)
+    document = report_type.build(params, cached=True)
+    if report.suppress_small_counts:
+        return report_type.suppress(document, settings.SMALL_CELL_THRESHOLD)
+    return document
+
+
+def render(document, export_format):
+    """(bytes, renderer module) of a document in a format."""
+    renderer = renderers.get(export_format)
+    return renderer.render(document), renderer
+
+
+def run_report(report_id):
+    """Generate a report: claim, compute, render, store, complete. Idempotent.
+
+    The file's name goes on the report before the file is stored, so that a file stored by
+    a run that then died is found and deleted by the next run (``_claim``) or by cleanup.
+    A lost database connection ends the run cleanly and hands the report back: then the
+    seconds after which to run it again are returned (None otherwise).
+    """
+    report = _claim(report_id)
+    if report is None:
+        logger.info("Report %s is not pending; nothing to run", report_id)
+        return None
+    began = time.monotonic()
+    stored_name = ""
+    try:
+        span = DATA_STEP_END - DATA_STEP_START
+        document = build_document(report, lambda done: _progress(report, DATA_STEP_START + round(span * done)))
+        _progress(report, RENDERING)
+        content, renderer = render(document, report.export_format)
+        _progress(report, STORING)
+        stored = tiers.StoredFile.new(report, content, renderer.EXTENSION)
+        stored_name = stored.name
+        if not _owned(report).update(file=stored_name):
+            raise RunSuperseded
+        try:
+            tiers.store(stored_name, content, before_retry=lambda: _progress(report, STORING))
+        except tiers.StorageUnavailable:
+            logger.error("Report %s: the storage was unavailable; the report is FAILED", report.pk)
+            file_deletions.discard(stored_name)
+            _fail(report, STORAGE_ERROR)
+            return None
+        _complete(report, document, stored, time.monotonic() - began)
+    except RunSuperseded:
+        logger.info("Report %s run %s was superseded; discarding its work", report.pk, report.attempts)
+        file_deletions.discard(stored_name)
+    except DATABASE_LOST:
+        logger.exception("Report %s: run %s lost its database connection", report.pk, report.attempts)
+        return _retry_after_lost_database(report, stored_name)
+    except Exception:
+        logger.exception("Report %s failed", report.pk)
+        file_deletions.discard(stored_name)
+        _fail(report, INTERNAL_ERROR.format(id=report.pk))
+    return None
+
+
+def _complete(report, document, stored, seconds):
+    now = timezone.now()
+    with transaction.atomic():
+        current = _owned(report).select_for_update().first()
+        if current is None:
+            raise RunSuperseded
+        previous_name = current.file.name
+        current.status = ReportStatus.COMPLETED
+        current.progress_percentage = 100
+        current.file.name = stored.name
+        current.file_size = stored.size
+        current.checksum = stored.checksum
+        current.record_count = document.record_count if isinstance(document.record_count, int) else None
+        current.document = document.as_dict()
+        current.completed_at = now
+        current.generation_time = dt.timedelta(seconds=seconds)
+        current.expires_at = now + dt.timedelta(days=settings.REPORT_RETENTION_DAYS)
+        current.heartbeat_at = now
+        current.save()
+        if previous_name and previous_name != stored.name:
+            file_deletions.discard(previous_name)
+    logger.info("Report %s completed in %.2fs (%d bytes)", report.pk, seconds, stored.size)
+
+
+def _fail(report, message):
+    _owned(report).update(status=ReportStatus.FAILED, error_message=message, heartbeat_at=timezone.now())
+
+
+def _retry_after_lost_database(report, stored_name):
+    """Reconnect, undo what did not commit and hand the report back (FAILED once out of attempts).
+
+    Returns the seconds after which to run it again, or None. Nothing is half-written:
+    completing is one transaction, so the report is either COMPLETED with this run's file
+    (the commit went through before the connection broke) or still this run's to hand back.
+    If the database is still unreachable the report stays GENERATING, and recovery queues it
+    again once its lease has expired.
+    """
+    connection.close()
+    try:
+        with transaction.atomic():
+            current = _owned(report).select_for_update().first()
+            if current is None:
+                done = GeneratedReport.objects.filter(pk=report.pk, status=ReportStatus.COMPLETED, file=stored_name)
+                if not (stored_name and done.exists()):
+                    file_deletions.discard(stored_name)
+                return None
+            retry = current.attempts < settings.REPORT_MAX_ATTEMPTS
+            _owned(report).update(
+                status=ReportStatus.PENDING if retry else ReportStatus.FAILED,
+                error_message="" if retry else DATABASE_ERROR,
+                progress_percentage=0 if retry else current.progress_percentage,
+                task_id="",
+                heartbeat_at=None,
+                file="",
+            )
+            file_deletions.discard(stored_name)
+        logger.warning("Report %s: %s", report.pk, "queued again" if retry else "FAILED, out of attempts")
+        return settings.REPORT_RETRY_DELAY_SECONDS if retry else None
+    except DATABASE_LOST:
+        logger.error("Report %s: the database is still unreachable; recovery will queue it again", report.pk)
+        return None
