@@ -17,9 +17,10 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from reports import charts
-from reports.document import is_rate
+from reports.document import COUNT
+from reports.presentation import is_numeric, present
 
-from .cells import filters_text, generated_text, is_number, period_text, text
+from .cells import filters_text, generated_text, period_text
 
 EXTENSION = "pdf"
 CONTENT_TYPE = "application/pdf"
@@ -76,17 +77,6 @@ def render(document):
     return buffer.getvalue()
 
 
-def display(key, value):
-    """A value as printed: rates as percentages, numbers with thousands separators, None as a dash."""
-    if value is None:
-        return "—"
-    if not is_number(value):
-        return text(value)
-    if is_rate(key):
-        return f"{value:.1%}"
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
-
-
 def _escaped(value):
     return html.escape(str(value), quote=False)
 
@@ -122,7 +112,7 @@ def _cover(document):
         ("Period", period_text(document.period) + (f"  ({time_zone})" if time_zone else "")),
         ("Filters", filters_text(document)),
         ("Generated", generated_text(document)),
-        ("Records", display("", document.record_count)),
+        ("Records", present(COUNT, document.record_count).text),
     ]
     rows = [[_paragraph(label.upper(), META_LABEL), _paragraph(value, BODY)] for label, value in details]
     table = Table(rows, colWidths=[28 * mm, WIDTH - 28 * mm])
@@ -164,8 +154,9 @@ def _notes(document):
 def _summary(document):
     if not document.summary:
         return []
+    kinds = document.summary_kinds
     rows = [
-        [_paragraph(document.label(key), CELL), _paragraph(display(key, value), CELL_RIGHT)]
+        [_paragraph(document.label(key), CELL), _paragraph(present(kinds[key], value).text, CELL_RIGHT)]
         for key, value in document.summary.items()
     ]
     rows.insert(0, [_paragraph("Metric", HEAD), _paragraph("Value", HEAD_RIGHT)])
@@ -177,9 +168,10 @@ def _section(document, section):
     heading.keepWithNext = True
     if not section.rows:
         return [heading, _paragraph("No rows in this period.", MUTED_BODY)]
-    numeric = [any(is_number(row[index]) for row in section.rows) for index in range(len(section.columns))]
+    kinds = [section.kinds[key] for key in section.columns]
+    numeric = [is_numeric(kind) for kind in kinds]
     header = [document.label(key) for key in section.columns]
-    body = [[display(key, value) for key, value in zip(section.columns, row, strict=True)] for row in section.rows]
+    body = [[present(kind, value).text for kind, value in zip(kinds, row, strict=True)] for row in section.rows]
     rows = [
         [_paragraph(cell, CELL_RIGHT if right else CELL) for cell, right in zip(texts, numeric, strict=True)]
         for texts in body

@@ -10,7 +10,7 @@ from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 
 from reports import charts
-from reports.document import Chart, ReportDocument, Section
+from reports.document import COUNT, TEXT, Chart, ReportDocument, Section
 from reports.renderers import pdf
 from reports.tests.test_renderers import MARKUP, make_document, pdf_pages
 
@@ -132,7 +132,7 @@ def test_any_mix_of_hidden_missing_and_present_values_draws_or_is_left_out(kind,
         filters={},
         record_count=0,
         summary={},
-        sections=[Section("table", "Table", ["category", *values], table)],
+        sections=[Section("table", "Table", {"category": TEXT, **dict.fromkeys(values, COUNT)}, table)],
         charts=[Chart("chart", "Chart", kind, "table", "category", values)],
     )
     drawing = charts.document_chart(document, document.charts[0], charts.PAGE_WIDTH)

@@ -10,7 +10,7 @@ from django.conf import settings
 from patients.models import Patient
 from reports import catalog, suppression
 from reports.catalog.report_type import ReportParams, ReportType
-from reports.document import Content
+from reports.document import COUNT, Content
 from reports.models import ReportAccessEvent, ReportTemplate
 from reports.periods import Period
 from reports.template_installation import install_templates
@@ -102,6 +102,7 @@ def declaration(**overrides):
         "description": "How many patients the clinic has.",
         "contents": "Patients",
         "reads": (Patient,),
+        "summary_kinds": {"patients": COUNT},
         "suppression": suppression.Rules(counts=("patients",), record_count="patients"),
         "roles": (Role.ADMIN,),
         "compute": compute,

@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 from conftest import local
 from reports import catalog, charts, delivery, services, suppression
 from reports.catalog.report_type import ReportParams, ReportType
-from reports.document import Chart, ReportDocument, Section
+from reports.document import COUNT, RATE, TEXT, Chart, ReportDocument, Section
 from reports.models import GeneratedReport, ReportStatus, ReportTemplate, UserLogin, reports_storage
 from reports.periods import Period
 from reports.renderers import ExportFormat, excel, pdf
@@ -321,8 +321,22 @@ def test_an_empty_period_suppresses_nothing(db, report_type):
 # --- the rule on small documents -----------------------------------------------------------------
 
 
+# The kinds of the values of the small documents.
+KINDS = {
+    "total": COUNT,
+    "treated": COUNT,
+    "new_figure": COUNT,
+    "success_rate": RATE,
+    "recommend_rate": RATE,
+    "group": TEXT,
+    "patients": COUNT,
+    "share": RATE,
+}
+
+
 def document(summary, rows=(), columns=("group", "patients", "share")):
     """A document of type TEST: ``summary``, and a section "groups" when there are ``columns``."""
+    kinds = {key: KINDS[key] for key in (*summary, *columns)}
     return ReportDocument(
         report_type="TEST",
         title="Test",
@@ -331,7 +345,8 @@ def document(summary, rows=(), columns=("group", "patients", "share")):
         filters={},
         record_count=summary["total"],
         summary=summary,
-        sections=[Section("groups", "Groups", list(columns), [list(row) for row in rows])] if columns else [],
+        summary_kinds=kinds,
+        sections=[Section("groups", "Groups", list(columns), [list(row) for row in rows], kinds)] if columns else [],
     )
 
 
