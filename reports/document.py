@@ -128,7 +128,7 @@ class Section:
 
     def __post_init__(self):
         if isinstance(self.columns, dict):
-            self.columns, self.kinds = list(self.columns), {**self.columns, **self.kinds}
+            self.columns, self.kinds = list(self.columns), dict(self.columns)
         self.kinds = _declared(f"section {self.key!r}", self.columns, self.kinds)
         self.rows = [
             [
@@ -210,7 +210,7 @@ class ReportDocument:
     generated_at: str
     period: dict
     filters: dict
-    record_count: int
+    record_count: int  # or Suppressed
     summary: dict
     summary_kinds: dict = field(default_factory=dict)  # summary key -> Kind
     sections: list = field(default_factory=list)
@@ -223,9 +223,8 @@ class ReportDocument:
         for name in STRIPPED:
             setattr(self, name, strip_bidi_all(getattr(self, name)))
         self.summary_kinds = _declared("summary", self.summary, self.summary_kinds)
-        kinds = self.summary_kinds
         self.summary = {
-            key: _typed(kinds[key], value, f"summary figure {key!r}") for key, value in self.summary.items()
+            key: _typed(self.summary_kinds[key], value, f"summary key {key!r}") for key, value in self.summary.items()
         }
         self.record_count = _typed(COUNT, self.record_count, "the record count")
         self.sections = [Section(**strip_bidi_all(section.as_dict())) for section in self.sections]
