@@ -24,6 +24,8 @@ from uscpis.roles import is_admin
 
 USERS = ("auth_user", "auth_group", "auth_user_groups")
 DASHBOARD_SOURCES = ("reports_generatedreport.any", "reports_reporttemplate", *USERS)
+# In the key of cached contents: contents cached in an earlier form (sections without kinds) are not read.
+CONTENT_FORMAT = 2
 
 
 def data_versions(names):
@@ -45,7 +47,7 @@ def report_key(report_type, params):
     """The cache key of a report's data: type, period, filters (sorted) and the data versions of what it reads."""
     versions = data_versions(report_type.tables())
     period = params.period.as_dict()
-    return "report-content:" + _key(report_type.key, period, params.filters, versions)
+    return "report-content:" + _key(CONTENT_FORMAT, report_type.key, period, params.filters, versions)
 
 
 def cached_content(report_type, params, compute):

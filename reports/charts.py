@@ -17,7 +17,8 @@ from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from reports.document import is_rate
+from reports.document import RATE
+from reports.presentation import present
 
 FONT, FONT_BOLD = "Helvetica", "Helvetica-Bold"
 SVG_FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
@@ -62,15 +63,19 @@ def document_chart(document, chart, width):
     if not categories:
         return None
     labels = [short(name) for name in categories]
-    # A suppressed value (its marker text) is missing: no bar, a gap in a line; a pie would misstate the shares.
-    series = [(name, [None if isinstance(value, str) else value for value in values]) for name, values in series]
+    kinds = [document.section(chart.section).kinds[key] for key in chart.values]
+    # A suppressed value has no number: no bar, a gap in a line; a pie would misstate the shares.
+    series = [
+        (name, [present(kind, value).number for value in values])
+        for (name, values), kind in zip(series, kinds, strict=True)
+    ]
     if all(value is None for _, values in series for value in values):
         return None
     if chart.kind == "pie":
         return None if None in series[0][1] else pie(labels, series[0][1], width)
     if chart.kind == "heatmap":
         return heatmap(labels, series, width)
-    return xy_chart(chart.kind, labels, series, width, rates=all(is_rate(key) for key in chart.values))
+    return xy_chart(chart.kind, labels, series, width, rates=all(kind == RATE for kind in kinds))
 
 
 def pie(labels, values, width, fills=None, donut=False, height=170, font_size=8):

@@ -5,24 +5,100 @@ document into a file. The document's ``as_dict()`` is the canonical JSON form
 and is stored on the ``GeneratedReport`` so a lost file can be rebuilt with the
 same numbers.
 
-Presentation follows the keys, in this one place: a summary key or a column
-named ``*_rate`` or ``share`` holds a fraction 0-1 shown as a percentage, and a
-key's label is the key in words unless ``labels`` names it otherwise.
+Every value has a declared ``Kind``: each section says the kind of its columns and the
+document the kind of its summary figures, and the formats show a value by its kind
+(``reports.presentation``). A value hidden by small-cell suppression is ``Suppressed``;
+JSON stores it as its marker text, read back as ``Suppressed`` wherever the kind is
+not text. A key's label is the key in words unless ``labels`` names it otherwise.
 
 Text enters every format through here, so a document holds no bidirectional controls
 (``reports.bidi``): they are stripped from every string when it is made, from the catalog or from
 a stored document alike.
 """
 
+import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from reports.bidi import strip_bidi_all
 
 RATE_DIGITS = 4
+MARKER = re.compile(r"<([1-9][0-9]*)")
 
 
-def is_rate(key):
-    return key.endswith("_rate") or key == "share"
+class Kind(StrEnum):
+    """What a value is, which says how every format shows it."""
+
+    COUNT = "count"  # a whole number of patients, visits, ...
+    NUMBER = "number"  # any other number: an average, a median, a figure per day, an hour, a rating
+    RATE = "rate"  # a fraction 0-1, shown as a percentage
+    MONEY = "money"
+    DATE = "date"  # an ISO date
+    TEXT = "text"
+
+
+COUNT, NUMBER, RATE, MONEY, DATE, TEXT = Kind.COUNT, Kind.NUMBER, Kind.RATE, Kind.MONEY, Kind.DATE, Kind.TEXT
+NUMERIC = frozenset({COUNT, NUMBER, RATE, MONEY})
+# The document's fields whose text is stripped of bidirectional controls as it is made (sections and charts too).
+STRIPPED = ("title", "generated_at", "period", "filters", "record_count", "summary", "summary_kinds", "notes", "labels")
+
+
+@dataclass(frozen=True, eq=False)
+class Suppressed:
+    """A value hidden by small-cell suppression (``reports.suppression``): its text is the marker ``<threshold + 1``.
+
+    It equals another of the same threshold and its marker text, the form JSON stores it in.
+    """
+
+    threshold: int
+
+    def __str__(self):
+        return f"<{self.threshold + 1}"
+
+    def __eq__(self, other):
+        if isinstance(other, Suppressed):
+            return self.threshold == other.threshold
+        if isinstance(other, str):
+            return str(self) == other
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(str(self))
+
+
+def stored(value):
+    """A value as JSON holds it: a suppressed one as its marker."""
+    return str(value) if isinstance(value, Suppressed) else value
+
+
+def _is_number(value):
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _typed(kind, value, where):
+    """``value`` as a value of ``kind``: a marker where the kind is not text is ``Suppressed`` again.
+
+    Raises ValueError for a value that is not of its kind.
+    """
+    if kind == TEXT:
+        if isinstance(value, Suppressed):
+            raise ValueError(f"{where} is text: it cannot hold the suppressed value {value}")
+        return value
+    if isinstance(value, str) and (marker := MARKER.fullmatch(value)):
+        return Suppressed(int(marker[1]) - 1)
+    if value is None or isinstance(value, Suppressed):
+        return value
+    if (kind in NUMERIC and _is_number(value)) or (kind == DATE and isinstance(value, str)):
+        return value
+    raise ValueError(f"{where} is a {kind}, not {value!r}")
+
+
+def _declared(where, keys, kinds):
+    """``{key: Kind}`` for ``keys``; ValueError naming the keys without a kind."""
+    missing = [key for key in keys if key not in kinds]
+    if missing:
+        raise ValueError(f"{where}: no kind declared for {', '.join(map(repr, missing))}")
+    return {key: Kind(kinds[key]) for key in keys}
 
 
 def humanize(key):
@@ -39,13 +115,37 @@ def rate(numerator, denominator):
 
 @dataclass
 class Section:
+    """A table: its column keys in order, its rows and the ``Kind`` of every column.
+
+    A report type gives ``columns`` as ``{key: kind}``; a stored section gives the keys and ``kinds``.
+    """
+
     key: str
     title: str
     columns: list
     rows: list
+    kinds: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if isinstance(self.columns, dict):
+            self.columns, self.kinds = list(self.columns), dict(self.columns)
+        self.kinds = _declared(f"section {self.key!r}", self.columns, self.kinds)
+        self.rows = [
+            [
+                _typed(self.kinds[column], value, f"column {column!r} of section {self.key!r}")
+                for column, value in zip(self.columns, row, strict=True)
+            ]
+            for row in self.rows
+        ]
 
     def as_dict(self):
-        return {"key": self.key, "title": self.title, "columns": list(self.columns), "rows": self.rows}
+        return {
+            "key": self.key,
+            "title": self.title,
+            "columns": list(self.columns),
+            "rows": [[stored(value) for value in row] for row in self.rows],
+            "kinds": {column: str(kind) for column, kind in self.kinds.items()},
+        }
 
 
 @dataclass
@@ -110,8 +210,9 @@ class ReportDocument:
     generated_at: str
     period: dict
     filters: dict
-    record_count: int
+    record_count: int  # or Suppressed
     summary: dict
+    summary_kinds: dict = field(default_factory=dict)  # summary key -> Kind
     sections: list = field(default_factory=list)
     charts: list = field(default_factory=list)
     notes: list = field(default_factory=list)
@@ -119,8 +220,13 @@ class ReportDocument:
     suppression: dict | None = None  # {"threshold": N} once small counts are hidden (reports.suppression)
 
     def __post_init__(self):
-        for name in ("title", "generated_at", "period", "filters", "record_count", "summary", "notes", "labels"):
+        for name in STRIPPED:
             setattr(self, name, strip_bidi_all(getattr(self, name)))
+        self.summary_kinds = _declared("summary", self.summary, self.summary_kinds)
+        self.summary = {
+            key: _typed(self.summary_kinds[key], value, f"summary key {key!r}") for key, value in self.summary.items()
+        }
+        self.record_count = _typed(COUNT, self.record_count, "the record count")
         self.sections = [Section(**strip_bidi_all(section.as_dict())) for section in self.sections]
         self.charts = [Chart(**strip_bidi_all(chart.as_dict())) for chart in self.charts]
 
@@ -133,7 +239,7 @@ class ReportDocument:
     def chart_data(self, chart):
         """(categories, [(series label, values)]) for a chart, read from its section.
 
-        A missing value is 0; a suppressed one stays its marker text (charts leave it out).
+        A missing value is 0; a suppressed one stays ``Suppressed`` (charts leave it out).
         """
         section = self.section(chart.section)
         index = {column: position for position, column in enumerate(section.columns)}
@@ -148,8 +254,9 @@ class ReportDocument:
             "generated_at": self.generated_at,
             "period": dict(self.period),
             "filters": dict(self.filters),
-            "record_count": self.record_count,
-            "summary": dict(self.summary),
+            "record_count": stored(self.record_count),
+            "summary": {key: stored(value) for key, value in self.summary.items()},
+            "summary_kinds": {key: str(kind) for key, kind in self.summary_kinds.items()},
             "sections": [section.as_dict() for section in self.sections],
             "charts": [chart.as_dict() for chart in self.charts],
             "notes": list(self.notes),
@@ -167,6 +274,7 @@ class ReportDocument:
             filters=data.get("filters", {}),
             record_count=data.get("record_count", 0),
             summary=data.get("summary", {}),
+            summary_kinds=data.get("summary_kinds", {}),
             sections=[Section(**section) for section in data.get("sections", [])],
             charts=[Chart(**chart) for chart in data.get("charts", [])],
             notes=data.get("notes", []),

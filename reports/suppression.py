@@ -12,8 +12,9 @@ rule of docs/reports.md, "Small-cell suppression":
    relation has exactly one;
 3. every rate or average computed from a hidden count is hidden.
 
-A hidden value becomes the marker ``"<{threshold + 1}"``. A value a declaration
-does not account for is an error (``ImproperlyConfigured``), never shown unchecked.
+A hidden value becomes ``Suppressed(threshold)``, shown as the marker ``"<{threshold + 1}"``.
+A value a declaration does not account for is an error (``ImproperlyConfigured``), never
+shown unchecked.
 
 In a ``Table`` a name is a column of the same row when the section has that
 column, otherwise a summary key.
@@ -25,7 +26,7 @@ from fractions import Fraction
 
 from django.core.exceptions import ImproperlyConfigured
 
-from reports.document import ReportDocument
+from reports.document import ReportDocument, Suppressed
 
 # A column total the report does not show as a figure but reveals all the same (through the shares).
 IMPLIED = None
@@ -172,11 +173,12 @@ def _summary_of(rules, name):
 
 
 def marker(threshold):
-    return f"<{threshold + 1}"
+    """What a hidden value becomes: ``Suppressed``, shown as ``<{threshold + 1}``."""
+    return Suppressed(threshold)
 
 
 def suppress(document, rules, threshold):
-    """A copy of ``document`` with small counts, and what would give them away, replaced by the marker."""
+    """A copy of ``document`` with small counts, and what would give them away, replaced by ``Suppressed``."""
     plan = Plan(rules, document)
     return plan.apply(plan.hidden(threshold), threshold)
 
@@ -342,7 +344,7 @@ class Plan:
         return section.rows[cell[2]][section.columns.index(cell[3])]
 
     def apply(self, hidden, threshold):
-        """A new document with the hidden cells replaced by the marker, saying so."""
+        """A new document with the hidden cells replaced by ``Suppressed``, saying so."""
         shown = marker(threshold)
         document = ReportDocument.from_dict(copy.deepcopy(self.document.as_dict()))
         for cell in hidden:

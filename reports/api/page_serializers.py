@@ -9,9 +9,10 @@ from rest_framework import serializers
 
 from reports import catalog
 from reports.api.serializers import ReportTemplateSerializer
-from reports.document import is_rate
+from reports.document import COUNT, RATE
 from reports.models import ExportFormat
-from reports.renderers.cells import display, filters_text, is_number
+from reports.presentation import is_numeric, present
+from reports.renderers.cells import filters_text
 
 MAX_STATUS_IDS = 100
 # reports.charts draws with reportlab: resolved on the first preview, not when a web process starts.
@@ -115,17 +116,14 @@ def preview(report, document):
     """The data of ``PreviewSerializer`` for a report and its document; charts from ``reports.charts``."""
     sections = []
     for section in document.sections:
-        numeric = [any(is_number(row[index]) for row in section.rows) for index in range(len(section.columns))]
+        kinds, rows = [section.kinds[column] for column in section.columns], section.rows
         sections.append(
             {
                 "key": section.key,
                 "title": section.title,
                 "columns": [document.label(column) for column in section.columns],
-                "numeric": numeric,
-                "rows": [
-                    [display(key, value) for key, value in zip(section.columns, row, strict=True)]
-                    for row in section.rows
-                ],
+                "numeric": [is_numeric(kind) for kind in kinds],
+                "rows": [[present(kind, value).text for kind, value in zip(kinds, row, strict=True)] for row in rows],
             }
         )
     return {
@@ -136,21 +134,19 @@ def preview(report, document):
         "period": document.period,
         "filters": filters_text(document),
         "generated_at": document.generated_at,
-        "record_count": document.record_count,
+        "record_count": present(COUNT, document.record_count).value,
         "notes": document.notes,
-        "summary": [
-            {
-                "key": key,
-                "label": document.label(key),
-                "value": value,
-                "text": display(key, value),
-                "is_rate": is_rate(key),
-            }
-            for key, value in document.summary.items()
-        ],
+        "summary": [figure(document, key) for key in document.summary],
         "sections": sections,
         "charts": [chart.as_dict() for chart in import_string(PAGE_CHARTS)(document)],
     }
+
+
+def figure(document, key):
+    """A summary figure of ``FigureSerializer``."""
+    kind = document.summary_kinds[key]
+    cell = present(kind, document.summary[key])
+    return {"key": key, "label": document.label(key), "value": cell.value, "text": cell.text, "is_rate": kind == RATE}
 
 
 class DashboardChartsSerializer(serializers.Serializer):

@@ -2,8 +2,9 @@
 
 A report type is one subclass of ``ReportType`` in a module of ``reports.catalog.types``:
 its attributes say what it is (key, name, description, the card's contents, the models
-it reads, filters, suppression rules, default roles and formats) and ``compute`` turns
-parameters into its figures and sections. Everything else reads the declaration: the
+it reads, the kind of each summary figure, filters, suppression rules, default roles and
+formats) and ``compute`` turns parameters into its figures and sections (each section
+declaring the kind of its columns). Everything else reads the declaration: the
 templates installed after ``migrate``, the page's cards, the cache (the tables it reads)
 and the API (the filters).
 """
@@ -15,7 +16,7 @@ from types import MappingProxyType
 from reports import catalog
 from reports.cache import cached_content
 from reports.data_versions import TRACKED
-from reports.document import ReportDocument
+from reports.document import Kind, ReportDocument
 from reports.models import ExportFormat
 from reports.periods import Period
 from reports.suppression import Rules, suppress
@@ -53,18 +54,21 @@ class ReportType:
     description: str = ""  # a sentence: the template's description
     contents: str = ""  # one line for the page's card: what the report holds
     reads: tuple = ()  # the models whose rows it counts: their changes make the cache compute it again
+    summary_kinds = MappingProxyType({})  # summary key -> reports.document.Kind, for every summary figure
     filters = MappingProxyType({})  # name -> ChoiceFilter or TextFilter (``reports.catalog.filters``)
     suppression: Rules | None = None  # how small counts are hidden (``reports.suppression``)
     roles: tuple = ()  # the roles a newly installed template allows
     formats: tuple = tuple(ExportFormat.values)  # the formats a newly installed template offers
 
-    DECLARED = ("key", "name", "description", "contents", "reads", "suppression", "roles", "formats")
+    DECLARED = ("key", "name", "description", "contents", "reads", "summary_kinds", "suppression", "roles", "formats")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         missing = [name for name in cls.DECLARED if not getattr(cls, name)]
         if missing:
             raise TypeError(f"{cls.__name__} declares no {', '.join(missing)}.")
+        if not all(isinstance(kind, Kind) for kind in cls.summary_kinds.values()):
+            raise TypeError(f"{cls.__name__}.summary_kinds holds a kind that is not a reports.document.Kind.")
         if not isinstance(cls.suppression, Rules):
             raise TypeError(f"{cls.__name__}.suppression is not a reports.suppression.Rules.")
         untracked = set(cls.tables()) - {name for name, _, _ in TRACKED}
@@ -104,6 +108,7 @@ class ReportType:
             filters=dict(params.filters),
             record_count=content.record_count,
             summary=content.summary,
+            summary_kinds=dict(self.summary_kinds),
             sections=content.sections,
             charts=content.charts,
             notes=content.notes,

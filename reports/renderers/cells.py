@@ -1,8 +1,6 @@
-"""What the file renderers and the page share about values: numbers, text, and text a spreadsheet would run."""
+"""What the file renderers share about cells: numbers, text, and text a spreadsheet would run."""
 
 import datetime as dt
-
-from reports.document import is_rate
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -23,17 +21,6 @@ def text(value):
     if isinstance(value, list | tuple):
         return ", ".join(text(item) for item in value)
     return str(value)
-
-
-def display(key, value):
-    """A value as printed: rates as percentages, numbers with thousands separators, None as a dash."""
-    if value is None:
-        return "—"
-    if not is_number(value):
-        return text(value)
-    if is_rate(key):
-        return f"{value:.1%}"
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
 
 
 def period_text(period):

@@ -1,6 +1,7 @@
 """CSV: UTF-8 with a BOM so Excel opens it; a header block, the summary, then each section.
 
-Numbers are written bare, as in the document (rates as fractions, like JSON). Every text cell
+Values are written as JSON holds them (``reports.presentation``): numbers bare (rates as fractions),
+suppressed values as their marker. Every text cell
 is quoted and neutralised by ``cell``; the audit trail's CSV download writes with ``SafeWriter`` too.
 """
 
@@ -9,7 +10,9 @@ import io
 import re
 
 from reports.bidi import strip_bidi
+from reports.document import COUNT
 from reports.models import ExportFormat
+from reports.presentation import present
 
 from . import FILE_TYPES
 from .cells import filters_text, is_formula_like, is_number, text
@@ -59,17 +62,19 @@ def _rows(document):
     yield ["Time zone", period.get("time_zone")]
     yield ["Filters", filters_text(document)]
     yield ["Generated at", document.generated_at]
-    yield ["Record count", document.record_count]
+    yield ["Record count", present(COUNT, document.record_count).value]
     for note in document.notes:
         yield ["Note", note]
     yield []
     yield ["Summary"]
     yield ["Metric", "Value"]
     for key, value in document.summary.items():
-        yield [document.label(key), value]
+        yield [document.label(key), present(document.summary_kinds[key], value).value]
     yield []
     for section in document.sections:
         yield [section.title]
         yield [document.label(column) for column in section.columns]
-        yield from section.rows
+        kinds = [section.kinds[column] for column in section.columns]
+        for row in section.rows:
+            yield [present(kind, value).value for kind, value in zip(kinds, row, strict=True)]
         yield []

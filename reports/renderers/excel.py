@@ -1,6 +1,7 @@
 """Excel: a Summary sheet, then one sheet per section with its native charts beside the table.
 
-Rates stay numeric fractions with a percent format. Text is always written as a
+Numbers are written as numbers in the format of their kind (rates as fractions with a percent
+format, ``reports.presentation``), suppressed values as their marker. Text is always written as a
 string; text a spreadsheet would run as a formula also gets Excel's quote prefix.
 """
 
@@ -10,8 +11,9 @@ import re
 import xlsxwriter
 
 from reports import charts
-from reports.document import is_rate
+from reports.document import COUNT, RATE, TEXT
 from reports.models import ExportFormat
+from reports.presentation import present
 
 from . import FILE_TYPES
 from .cells import filters_text, generated_text, is_formula_like, is_number, period_text, text
@@ -32,7 +34,7 @@ TEXT_STYLES = {
     "header": {"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY, "border": 1, "border_color": "#C9D3DD"},
     "note": {"bold": True, "bg_color": "#FFF4D6", "font_color": "#7A5300"},
 }
-NUMBER_FORMATS = {"rate": "0.0%", "integer": "#,##0", "decimal": "0.00"}
+NUMBER_FORMATS = {"rate": "0.0%", "money": "#,##0.00", "integer": "#,##0", "decimal": "0.00"}
 
 
 def render(document):
@@ -66,12 +68,6 @@ def _clean(title):
     return FORBIDDEN_IN_SHEET_NAMES.sub(" ", title).strip(" '")[:SHEET_NAME_LENGTH].strip(" '")
 
 
-def _number_format(key, value):
-    if is_rate(key):
-        return "rate"
-    return "integer" if isinstance(value, int) else "decimal"
-
-
 class _Book:
     """A workbook with the report's cell formats and the writing of its sheets."""
 
@@ -85,14 +81,15 @@ class _Book:
         for name, number_format in NUMBER_FORMATS.items():
             self.formats[name] = workbook.add_format({"num_format": number_format})
 
-    def write(self, sheet, row, column, value, key="", style="text"):
-        """One cell: numbers as numbers, everything else as a string; None leaves it empty."""
+    def write(self, sheet, row, column, value, kind=TEXT, style="text"):
+        """One cell of ``kind``: numbers as numbers, everything else as a string; None leaves it empty."""
         if value is None:
             return
-        if is_number(value):
-            sheet.write_number(row, column, value, self.formats[_number_format(key, value)])
+        cell = present(kind, value)
+        if cell.number is not None:
+            sheet.write_number(row, column, cell.number, self.formats[cell.number_format])
         else:
-            content = text(value)
+            content = text(cell.value)
             sheet.write_string(row, column, content, self.formats[style, is_formula_like(content)])
 
     def summary_sheet(self, document):
@@ -100,24 +97,24 @@ class _Book:
         self.write(sheet, 0, 0, document.title, style="title")
         period = f"{period_text(document.period)} ({document.period.get('time_zone', '')})"
         details = [
-            ("Period", period),
-            ("Filters", filters_text(document)),
-            ("Generated at", generated_text(document)),
-            ("Records", document.record_count),
+            ("Period", period, TEXT),
+            ("Filters", filters_text(document), TEXT),
+            ("Generated at", generated_text(document), TEXT),
+            ("Records", document.record_count, COUNT),
         ]
-        details += [("Note", note) for note in document.notes]
-        for row, (label, value) in enumerate(details, start=2):
+        details += [("Note", note, TEXT) for note in document.notes]
+        for row, (label, value, kind) in enumerate(details, start=2):
             self.write(sheet, row, 0, label, style="label")
-            self.write(sheet, row, 1, value, style="note" if label == "Note" else "text")
+            self.write(sheet, row, 1, value, kind, style="note" if label == "Note" else "text")
         header = len(details) + 3
         self.write(sheet, header, 0, "Metric", style="header")
         self.write(sheet, header, 1, "Value", style="header")
         for row, (key, value) in enumerate(document.summary.items(), start=header + 1):
             self.write(sheet, row, 0, document.label(key))
-            self.write(sheet, row, 1, value, key=key)
-        labels = [document.label(key) for key in document.summary] + [label for label, _ in details]
+            self.write(sheet, row, 1, value, document.summary_kinds[key])
+        labels = [document.label(key) for key in document.summary] + [label for label, _, _ in details]
         sheet.set_column(0, 0, _width(labels))
-        sheet.set_column(1, 1, _width(text(value) for _, value in details))
+        sheet.set_column(1, 1, _width(text(value) for _, value, _ in details))
 
     def section_sheet(self, document, section, name):
         sheet = self.workbook.add_worksheet(name)
@@ -127,7 +124,7 @@ class _Book:
             sheet.set_column(column, column, _width([document.label(key), *map(_shown, cells)]))
         for row, values in enumerate(section.rows, start=1):
             for column, (key, value) in enumerate(zip(section.columns, values, strict=True)):
-                self.write(sheet, row, column, value, key=key)
+                self.write(sheet, row, column, value, section.kinds[key])
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, len(section.rows), len(section.columns) - 1)
         charts = [chart for chart in document.charts if chart.section == section.key and _drawable(section, chart)]
@@ -160,7 +157,7 @@ class _Book:
         if chart.kind != "pie":
             if len(values) == 1:
                 excel_chart.set_legend({"none": True})
-            if all(is_rate(key) for key in values):
+            if all(section.kinds[key] == RATE for key in values):
                 excel_chart.set_y_axis({"num_format": "0%"})
         return excel_chart
 
@@ -188,8 +185,8 @@ def hex_colour(colour):
 def _drawable(section, chart):
     """Excel plots text as zero: a suppressed value may be a missing bar, but not a point of a line or a pie slice."""
     index = {column: position for position, column in enumerate(section.columns)}
-    plotted = [row[index[key]] for row in section.rows for key in chart.values]
-    suppressed = [isinstance(value, str) for value in plotted]
+    plotted = [(section.kinds[key], row[index[key]]) for row in section.rows for key in chart.values]
+    suppressed = [value is not None and present(kind, value).number is None for kind, value in plotted]
     return bool(plotted) and not all(suppressed) and (chart.kind == "bar" or not any(suppressed))
 
 

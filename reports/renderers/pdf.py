@@ -17,10 +17,12 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from reports import charts
+from reports.document import COUNT
 from reports.models import ExportFormat
+from reports.presentation import is_numeric, present
 
 from . import FILE_TYPES
-from .cells import display, filters_text, generated_text, is_number, period_text
+from .cells import filters_text, generated_text, period_text
 
 EXTENSION, CONTENT_TYPE = FILE_TYPES[ExportFormat.PDF]
 
@@ -111,7 +113,7 @@ def _cover(document):
         ("Period", period_text(document.period) + (f"  ({time_zone})" if time_zone else "")),
         ("Filters", filters_text(document)),
         ("Generated", generated_text(document)),
-        ("Records", display("", document.record_count)),
+        ("Records", present(COUNT, document.record_count).text),
     ]
     rows = [[_paragraph(label.upper(), META_LABEL), _paragraph(value, BODY)] for label, value in details]
     table = Table(rows, colWidths=[28 * mm, WIDTH - 28 * mm])
@@ -153,8 +155,9 @@ def _notes(document):
 def _summary(document):
     if not document.summary:
         return []
+    kinds = document.summary_kinds
     rows = [
-        [_paragraph(document.label(key), CELL), _paragraph(display(key, value), CELL_RIGHT)]
+        [_paragraph(document.label(key), CELL), _paragraph(present(kinds[key], value).text, CELL_RIGHT)]
         for key, value in document.summary.items()
     ]
     rows.insert(0, [_paragraph("Metric", HEAD), _paragraph("Value", HEAD_RIGHT)])
@@ -166,9 +169,10 @@ def _section(document, section):
     heading.keepWithNext = True
     if not section.rows:
         return [heading, _paragraph("No rows in this period.", MUTED_BODY)]
-    numeric = [any(is_number(row[index]) for row in section.rows) for index in range(len(section.columns))]
+    kinds = [section.kinds[key] for key in section.columns]
+    numeric = [is_numeric(kind) for kind in kinds]
     header = [document.label(key) for key in section.columns]
-    body = [[display(key, value) for key, value in zip(section.columns, row, strict=True)] for row in section.rows]
+    body = [[present(kind, value).text for kind, value in zip(kinds, row, strict=True)] for row in section.rows]
     rows = [
         [_paragraph(cell, CELL_RIGHT if right else CELL) for cell, right in zip(texts, numeric, strict=True)]
         for texts in body

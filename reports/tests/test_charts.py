@@ -12,7 +12,7 @@ from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 
 from reports import charts
-from reports.document import Chart, ReportDocument, Section
+from reports.document import COUNT, TEXT, Chart, ReportDocument, Section
 from reports.renderers import excel, pdf
 from reports.tests.test_renderers import MARKUP, make_document, pdf_pages
 
@@ -134,7 +134,7 @@ def test_any_mix_of_hidden_missing_and_present_values_draws_or_is_left_out(kind,
         filters={},
         record_count=0,
         summary={},
-        sections=[Section("table", "Table", ["category", *values], table)],
+        sections=[Section("table", "Table", {"category": TEXT, **dict.fromkeys(values, COUNT)}, table)],
         charts=[Chart("chart", "Chart", kind, "table", "category", values)],
     )
     drawing = charts.document_chart(document, document.charts[0], charts.PAGE_WIDTH)
@@ -153,7 +153,7 @@ def heat_document(rows):
         filters={},
         record_count=0,
         summary={},
-        sections=[Section("grid", "Grid", ["weekday", *hours], rows)],
+        sections=[Section("grid", "Grid", {"weekday": TEXT, **dict.fromkeys(hours, COUNT)}, rows)],
         charts=[Chart("grid", "Grid", "heatmap", "grid", "weekday", hours)],
     )
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from patients.models import Patient
 from reports import catalog, suppression
 from reports.catalog.report_type import ReportParams, ReportType
-from reports.document import Content
+from reports.document import COUNT, Content
 from reports.models import ReportAccessEvent, ReportTemplate
 from reports.periods import Period
 from reports.template_installation import install_templates
@@ -102,6 +102,7 @@ def declaration(**overrides):
         "description": "How many patients the clinic has.",
         "contents": "Patients",
         "reads": (Patient,),
+        "summary_kinds": {"patients": COUNT},
         "suppression": suppression.Rules(counts=("patients",), record_count="patients"),
         "roles": (Role.ADMIN,),
         "compute": compute,
@@ -138,3 +139,19 @@ def test_an_incomplete_declaration_fails_when_it_is_defined(scratch_catalog, ove
 def test_a_key_declared_twice_is_an_error(scratch_catalog):
     with pytest.raises(ValueError, match="VISIT_TRENDS is declared twice"):
         type("Again", (ReportType,), declaration(key="VISIT_TRENDS"))
+
+
+def test_a_report_type_declares_the_kind_of_its_summary(scratch_catalog):
+    with pytest.raises(TypeError, match="declares no summary_kinds"):
+        type("Broken", (ReportType,), declaration(summary_kinds={}))
+    with pytest.raises(TypeError, match="summary_kinds holds a kind"):
+        type("Broken", (ReportType,), declaration(summary_kinds={"patients": "count"}))
+
+
+def test_a_figure_a_report_type_did_not_declare_fails_when_it_is_built(db, scratch_catalog):
+    def compute(self, params, *, headline_only=False):
+        return Content(record_count=0, summary={"patients": 0, "visits": 0})
+
+    headcount = type("Headcount", (ReportType,), declaration(compute=compute))
+    with pytest.raises(ValueError, match="no kind declared for 'visits'"):
+        headcount().build(ReportParams(period=EMPTY))

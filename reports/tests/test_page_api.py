@@ -129,7 +129,11 @@ def test_preview_shows_the_stored_documents_figures_tables_and_charts(completed_
 
 def test_preview_figures_are_printed_as_in_the_pdf(completed_report, doctor):
     GeneratedReport.objects.filter(pk=completed_report.pk).update(
-        document={**completed_report.document, "summary": {"success_rate": 0.4567, "total_visits": 12345}}
+        document={
+            **completed_report.document,
+            "summary": {"success_rate": 0.4567, "total_visits": 12345},
+            "summary_kinds": {"success_rate": "rate", "total_visits": "count"},
+        }
     )
     body = client_for(doctor).get(f"{GENERATED}{completed_report.pk}/preview/").json()
     assert [(f["label"], f["text"], f["is_rate"]) for f in body["summary"]] == [

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from reports import renderers
 from reports.bidi import BIDI_CONTROLS
-from reports.document import Chart, ReportDocument, Section
+from reports.document import COUNT, NUMBER, RATE, TEXT, Chart, ReportDocument, Section
 from reports.renderers import csv, excel, json, pdf
 from reports.renderers.cells import is_formula_like
 from reports.tests.readers import formula_cells, shown_text
@@ -24,6 +24,14 @@ SUMMARY = {
     "follow_up_rate": 0.4251,
     "median_wait_minutes": None,
     "change_from_previous_period": -12,
+}
+SUMMARY_KINDS = {
+    "total_visits": COUNT,
+    "unique_patients": COUNT,
+    "average_visits_per_patient": NUMBER,
+    "follow_up_rate": RATE,
+    "median_wait_minutes": NUMBER,
+    "change_from_previous_period": COUNT,
 }
 # How the PDF prints each summary figure.
 PRINTED = {
@@ -50,9 +58,20 @@ def make_document(rows=True):
         filters={"department": "Medical"},
         record_count=1234 if rows else 0,
         summary=dict(SUMMARY) if rows else {"total_visits": 0, "follow_up_rate": None},
+        summary_kinds=SUMMARY_KINDS,
         sections=[
-            Section("monthly", "Monthly visits", ["month", "medical", "dental", "total", "completion_rate"], monthly),
-            Section("top_diagnoses", "Top diagnoses", ["diagnosis", "patient", "count", "share"], diagnoses),
+            Section(
+                "monthly",
+                "Monthly visits",
+                {"month": TEXT, "medical": COUNT, "dental": COUNT, "total": COUNT, "completion_rate": RATE},
+                monthly,
+            ),
+            Section(
+                "top_diagnoses",
+                "Top diagnoses",
+                {"diagnosis": TEXT, "patient": TEXT, "count": COUNT, "share": RATE},
+                diagnoses,
+            ),
         ],
         charts=[
             Chart("visits", "Visits per month", "bar", "monthly", "month", ["medical", "dental"]),
@@ -206,9 +225,9 @@ def test_excel_sheet_names_are_valid_and_unique():
     document = make_document()
     title = "Visits: by [clinic] / dept? *all* \\ with a very long name"
     document.sections = [
-        Section("a", title, ["x"], [[1]]),
-        Section("b", title, ["x"], [[2]]),
-        Section("c", "Summary", ["x"], [[3]]),
+        Section("a", title, {"x": COUNT}, [[1]]),
+        Section("b", title, {"x": COUNT}, [[2]]),
+        Section("c", "Summary", {"x": COUNT}, [[3]]),
     ]
     document.charts = []
     names = workbook(document).sheetnames

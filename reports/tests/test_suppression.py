@@ -8,22 +8,26 @@ checker then verifies the declared relations of its document (docs/reports.md,
 import copy
 import csv
 import datetime as dt
+import importlib
 import io
 import json
 import zipfile
 from decimal import Decimal
 from fractions import Fraction
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ImproperlyConfigured
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from conftest import local
 from reports import catalog, charts, suppression, tiers
+from reports.api.page_serializers import preview
 from reports.catalog.report_type import ReportParams, ReportType
-from reports.document import Chart, ReportDocument, Section
+from reports.document import COUNT, RATE, TEXT, Chart, ReportDocument, Section
 from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate, UserLogin, reports_storage
 from reports.periods import Period
 from reports.renderers import excel, pdf
@@ -33,6 +37,7 @@ THRESHOLD = 10
 MARKER = "<11"
 QUARTER = Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
 REPORT_TYPES = sorted(catalog.REPORT_TYPES)
+MIGRATION = importlib.import_module("reports.migrations.0011_document_kinds")
 
 
 # --- the clinic ----------------------------------------------------------------------------------
@@ -322,8 +327,22 @@ def test_an_empty_period_suppresses_nothing(db, report_type):
 # --- the rule on small documents -----------------------------------------------------------------
 
 
+# The kinds of the values of the small documents.
+KINDS = {
+    "total": COUNT,
+    "treated": COUNT,
+    "new_figure": COUNT,
+    "success_rate": RATE,
+    "recommend_rate": RATE,
+    "group": TEXT,
+    "patients": COUNT,
+    "share": RATE,
+}
+
+
 def document(summary, rows=(), columns=("group", "patients", "share")):
     """A document of type TEST: ``summary``, and a section "groups" when there are ``columns``."""
+    kinds = {key: KINDS[key] for key in (*summary, *columns)}
     return ReportDocument(
         report_type="TEST",
         title="Test",
@@ -332,7 +351,8 @@ def document(summary, rows=(), columns=("group", "patients", "share")):
         filters={},
         record_count=summary["total"],
         summary=summary,
-        sections=[Section("groups", "Groups", list(columns), [list(row) for row in rows])] if columns else [],
+        summary_kinds=kinds,
+        sections=[Section("groups", "Groups", list(columns), [list(row) for row in rows], kinds)] if columns else [],
     )
 
 
@@ -587,6 +607,64 @@ def test_a_suppressed_report_stores_and_serves_the_suppressed_document(clinic, s
     rebuilt = json.loads(served.file.read())  # rebuilt from the parameters: suppressed all the same
     assert served.tier == downloading.REBUILD
     assert (rebuilt["summary"], rebuilt["sections"]) == (report.document["summary"], report.document["sections"])
+
+
+def file_contents(export_format, content):
+    """What a reader finds in a file: JSON without kinds, the CSV, Excel's cells and their formats, the PDF's text."""
+    if export_format == "JSON":
+        return MIGRATION.without_kinds(json.loads(content))
+    if export_format == "EXCEL":
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        cells = [(cell.coordinate, cell.value, cell.number_format) for sheet in book for row in sheet for cell in row]
+        return book.sheetnames, cells, chart_files(content)
+    if export_format == "PDF":
+        return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+    return content
+
+
+# The report types whose documents were stored before values had kinds.
+BEFORE_KINDS = (
+    "CAMPAIGN_PERFORMANCE",
+    "COMPREHENSIVE_ANALYTICS",
+    "DENTAL_STATISTICS",
+    "FEEDBACK_ANALYSIS",
+    "MEDICAL_STATISTICS",
+    "PATIENT_SUMMARY",
+    "TREATMENT_OUTCOMES",
+    "VISIT_TRENDS",
+)
+
+
+@pytest.mark.parametrize("report_type", BEFORE_KINDS)
+def test_a_document_stored_before_kinds_shows_the_same_once_migrated(clinic, report_type):
+    document = catalog.get(report_type).suppress(build(report_type), THRESHOLD)
+    migrated = ReportDocument.from_dict(MIGRATION.with_kinds(MIGRATION.without_kinds(document.as_dict())))
+    for export_format in ExportFormat.values:
+        rendered = [
+            file_contents(export_format, generating.render(doc, export_format)[0]) for doc in (migrated, document)
+        ]
+        assert rendered[0] == rendered[1], export_format
+    report = SimpleNamespace(pk=1, export_format="PDF")
+    assert preview(report, migrated) == preview(report, document)
+
+
+@pytest.mark.parametrize("export_format", ExportFormat.values)
+def test_a_report_stored_before_kinds_is_migrated_and_rebuilt_identically(
+    clinic, storage, make_report, doctor, export_format
+):
+    report = generated(make_report(doctor, suppress_small_counts=True, export_format=export_format))
+    original = stored_file(report)
+    before = MIGRATION.without_kinds(report.document)
+    GeneratedReport.objects.filter(pk=report.pk).update(document=before)
+    MIGRATION.add_kinds(django_apps, None)
+    migrated = GeneratedReport.objects.get(pk=report.pk)
+    assert migrated.document == MIGRATION.with_kinds(before)
+    tiers.delete_everywhere(migrated.file.name)
+    served = downloading.open_report_file(migrated)
+    assert served.tier == downloading.REBUILD
+    assert file_contents(export_format, served.file.read()) == file_contents(export_format, original)
+    MIGRATION.remove_kinds(django_apps, None)
+    assert GeneratedReport.objects.get(pk=report.pk).document == before
 
 
 def test_the_option_off_changes_nothing(clinic, storage, make_report, doctor):

@@ -10,7 +10,7 @@ from reports.catalog import queries
 from reports.catalog.breakdowns import by_value
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import Chart, Content, Section, rate
+from reports.document import COUNT, DATE, RATE, TEXT, Chart, Content, Section, rate
 from reports.models import UserLogin
 from uscpis.roles import Role
 from visits.models import DentalVisit, MedicalVisit
@@ -154,6 +154,18 @@ class CampaignPerformance(ReportType):
     )
     contents = "Views, participants, attendance and reach per campaign · by type · login adoption"
     reads = (Patient, MedicalVisit, DentalVisit, HealthCampaign, CampaignParticipant, get_user_model(), UserLogin)
+    summary_kinds = {
+        "campaigns": COUNT,
+        "total_views": COUNT,
+        "total_participants": COUNT,
+        "unique_participants": COUNT,
+        "total_attended": COUNT,
+        "attendance_rate": RATE,
+        "active_patients": COUNT,
+        "patients_with_login": COUNT,
+        "patients_logged_in": COUNT,
+        "adoption_rate": RATE,
+    }
     filters = FILTERS
     suppression = SUPPRESSION
     roles = (Role.ADMIN, Role.STAFF, Role.DOCTOR, Role.NURSE)
@@ -186,23 +198,29 @@ class CampaignPerformance(ReportType):
                 Section(
                     "campaigns",
                     "Campaigns",
-                    [
-                        "title",
-                        "campaign_type",
-                        "start_date",
-                        "end_date",
-                        "views",
-                        "participants",
-                        "attended",
-                        "attendance_rate",
-                        "reach_rate",
-                    ],
+                    {
+                        "title": TEXT,
+                        "campaign_type": TEXT,
+                        "start_date": DATE,
+                        "end_date": DATE,
+                        "views": COUNT,
+                        "participants": COUNT,
+                        "attended": COUNT,
+                        "attendance_rate": RATE,
+                        "reach_rate": RATE,
+                    },
                     rows,
                 ),
                 Section(
                     "by_campaign_type",
                     "By campaign type",
-                    ["campaign_type", "campaigns", "participants", "attended", "attendance_rate"],
+                    {
+                        "campaign_type": TEXT,
+                        "campaigns": COUNT,
+                        "participants": COUNT,
+                        "attended": COUNT,
+                        "attendance_rate": RATE,
+                    },
                     by_type,
                 ),
             ],

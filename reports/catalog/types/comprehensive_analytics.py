@@ -23,7 +23,7 @@ from reports.catalog.types.medical_statistics import MedicalStatistics
 from reports.catalog.types.patient_summary import PatientSummary
 from reports.catalog.types.treatment_outcomes import TreatmentOutcomes
 from reports.catalog.types.visit_trends import VisitTrends
-from reports.document import Chart, Content, Section
+from reports.document import COUNT, NUMBER, TEXT, Chart, Content, Section
 from reports.models import GeneratedReport, UserLogin
 from uscpis.roles import Role
 
@@ -107,6 +107,15 @@ SUPPRESSION = suppression.combine(
         ),
     ),
 )
+
+
+# The figures of ``efficiency``, in the summary and as the efficiency section's one row.
+EFFICIENCY = {
+    "attended_visits": COUNT,
+    "attending_clinicians": COUNT,
+    "working_days": COUNT,
+    "visits_per_clinician_per_day": NUMBER,
+}
 
 
 def role_mask():
@@ -226,6 +235,13 @@ class ComprehensiveAnalytics(ReportType):
         UserLogin,
         GeneratedReport,
     )
+    summary_kinds = {
+        **merge({source.key: source.summary_kinds for source in SOURCES}),
+        "reports_generated": COUNT,
+        "users_logged_in": COUNT,
+        "logins": COUNT,
+        **EFFICIENCY,
+    }
     suppression = SUPPRESSION
     roles = (Role.ADMIN, Role.DOCTOR)
 
@@ -255,10 +271,10 @@ class ComprehensiveAnalytics(ReportType):
                 Section(
                     "user_activity",
                     "User activity by role",
-                    ["role", "users", "logged_in", "logins", "reports_generated"],
+                    {"role": TEXT, "users": COUNT, "logged_in": COUNT, "logins": COUNT, "reports_generated": COUNT},
                     activity,
                 ),
-                Section("efficiency", "Efficiency", list(work), [list(work.values())]),
+                Section("efficiency", "Efficiency", EFFICIENCY, [[work[key] for key in EFFICIENCY]]),
             ],
             charts=[
                 Chart(

@@ -8,7 +8,7 @@ from reports.catalog import queries
 from reports.catalog.breakdowns import by_month, choice_rows
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import Chart, Content, Section, rate
+from reports.document import COUNT, NUMBER, RATE, TEXT, Chart, Content, Section, rate
 from uscpis.roles import Role
 from visits.models import PREVENTIVE_PROCEDURES, DentalProcedure, DentalVisit, GumCondition, OralHygiene, Priority
 
@@ -100,6 +100,14 @@ class DentalStatistics(ReportType):
     )
     contents = "Preventive-care rate, pain level · procedures, oral hygiene, gum condition, priority"
     reads = (Patient, DentalVisit)
+    summary_kinds = {
+        "dental_visits": COUNT,
+        "unique_patients": COUNT,
+        "preventive_visits": COUNT,
+        "visits_with_pain_level": COUNT,
+        "average_pain_level": NUMBER,
+        "preventive_care_rate": RATE,
+    }
     filters = FILTERS
     suppression = SUPPRESSION
     roles = (Role.ADMIN, Role.DENTIST)
@@ -127,7 +135,7 @@ class DentalStatistics(ReportType):
         for key, title, field, choices in DISTRIBUTIONS:
             counts = {value: counted[f"{key}_{i}"] for i, (value, _) in enumerate(choices)}
             rows = choice_rows(counts, choices)
-            sections.append(Section(key, title, [field, "visits", "share"], rows))
+            sections.append(Section(key, title, {field: TEXT, "visits": COUNT, "share": RATE}, rows))
             charts.append(Chart(key, title, "bar", key, field, ["visits"]))
             params.progress(0.15 + 0.175 * len(sections))
 
@@ -139,7 +147,8 @@ class DentalStatistics(ReportType):
             patients=Count("patient", distinct=True),
             preventive_visits=Count("id", filter=PREVENTIVE),
         )
-        sections.append(Section("monthly", "Monthly", ["month", "visits", "patients", "preventive_visits"], monthly))
+        columns = {"month": TEXT, "visits": COUNT, "patients": COUNT, "preventive_visits": COUNT}
+        sections.append(Section("monthly", "Monthly", columns, monthly))
         charts.append(Chart("monthly", "Visits per month", "line", "monthly", "month", ["visits", "preventive_visits"]))
         params.progress(0.95)
 

@@ -13,7 +13,7 @@ from reports import suppression
 from reports.catalog import queries
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import Chart, Content, Section, rate
+from reports.document import COUNT, DATE, NUMBER, RATE, TEXT, Chart, Content, Section, rate
 from reports.periods import fill_months, month_label
 from uscpis.roles import Role
 
@@ -119,6 +119,15 @@ class FeedbackAnalysis(ReportType):
     description = "Patient ratings and satisfaction, response times, monthly trend and the most recent comments."
     contents = "Average rating, satisfaction, recommend and response times · ratings by month · comments"
     reads = (Patient, Feedback)
+    summary_kinds = {
+        "total_feedback": COUNT,
+        "average_rating": NUMBER,
+        "satisfaction_rate": RATE,
+        "recommend_rate": RATE,
+        "courteous_rate": RATE,
+        "responded": COUNT,
+        "median_response_hours": NUMBER,
+    }
     filters = FILTERS
     suppression = SUPPRESSION
     roles = (Role.ADMIN, Role.DOCTOR, Role.DENTIST, Role.NURSE, Role.STAFF)
@@ -148,9 +157,15 @@ class FeedbackAnalysis(ReportType):
             record_count=total,
             summary=figures,
             sections=[
-                Section("rating_distribution", "Ratings", ["rating", "count", "share"], distribution),
-                Section("monthly", "Feedback by month", ["month", "count", "average_rating"], monthly),
-                Section("recent_comments", "Recent comments", ["date", "rating", "comment"], comments),
+                Section(
+                    "rating_distribution", "Ratings", {"rating": NUMBER, "count": COUNT, "share": RATE}, distribution
+                ),
+                Section(
+                    "monthly", "Feedback by month", {"month": TEXT, "count": COUNT, "average_rating": NUMBER}, monthly
+                ),
+                Section(
+                    "recent_comments", "Recent comments", {"date": DATE, "rating": NUMBER, "comment": TEXT}, comments
+                ),
             ],
             charts=[
                 Chart("rating_distribution", "Ratings", "bar", "rating_distribution", "rating", ["count"]),

@@ -11,7 +11,7 @@ from reports.catalog import queries
 from reports.catalog.breakdowns import by_month, by_value, choice_rows
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import Chart, Content, Section, rate
+from reports.document import COUNT, NUMBER, RATE, TEXT, Chart, Content, Section, rate
 from uscpis.roles import Role
 from visits.models import MedicalVisit
 
@@ -183,6 +183,14 @@ class MedicalStatistics(ReportType):
     )
     contents = "Top diagnoses, fever share · blood pressure and BMI bands · by patient type and month"
     reads = (Patient, MedicalVisit)
+    summary_kinds = {
+        "medical_visits": COUNT,
+        "unique_patients": COUNT,
+        "visits_with_temperature": COUNT,
+        "fever_visits": COUNT,
+        "fever_rate": RATE,
+        "average_heart_rate_bpm": NUMBER,
+    }
     filters = FILTERS
     suppression = SUPPRESSION
     roles = (Role.ADMIN, Role.DOCTOR, Role.NURSE)
@@ -217,11 +225,26 @@ class MedicalStatistics(ReportType):
             record_count=total,
             summary=figures,
             sections=[
-                Section("top_diagnoses", "Top diagnoses", ["diagnosis", "visits", "patients", "share"], diagnoses),
-                Section("blood_pressure", "Blood-pressure categories", ["category", "visits", "share"], blood_pressure),
-                Section("bmi_bands", "BMI bands", ["band", "visits", "share"], bmi_bands),
-                Section("by_patient_type", "By patient type", ["patient_type", "visits", "patients", "share"], by_type),
-                Section("monthly", "Monthly", ["month", "visits", "patients"], monthly),
+                Section(
+                    "top_diagnoses",
+                    "Top diagnoses",
+                    {"diagnosis": TEXT, "visits": COUNT, "patients": COUNT, "share": RATE},
+                    diagnoses,
+                ),
+                Section(
+                    "blood_pressure",
+                    "Blood-pressure categories",
+                    {"category": TEXT, "visits": COUNT, "share": RATE},
+                    blood_pressure,
+                ),
+                Section("bmi_bands", "BMI bands", {"band": TEXT, "visits": COUNT, "share": RATE}, bmi_bands),
+                Section(
+                    "by_patient_type",
+                    "By patient type",
+                    {"patient_type": TEXT, "visits": COUNT, "patients": COUNT, "share": RATE},
+                    by_type,
+                ),
+                Section("monthly", "Monthly", {"month": TEXT, "visits": COUNT, "patients": COUNT}, monthly),
             ],
             charts=[
                 Chart("top_diagnoses", "Top diagnoses", "bar", "top_diagnoses", "diagnosis", ["visits"]),

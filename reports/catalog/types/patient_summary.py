@@ -12,7 +12,7 @@ from reports import suppression
 from reports.catalog import queries
 from reports.catalog.filters import ChoiceFilter, TextFilter
 from reports.catalog.report_type import ReportType
-from reports.document import Chart, Content, Section, rate
+from reports.document import COUNT, RATE, TEXT, Chart, Content, Section, rate
 from uscpis.roles import Role
 from visits.models import DentalVisit, MedicalVisit
 
@@ -58,7 +58,7 @@ def _breakdown_counts(period):
 
 def _section(key, title, counts, labels, total):
     rows = [[str(labels.get(value, value)), count, rate(count, total)] for value, count in counts.items()]
-    return Section(key, title, ["group", "patients", "share"], rows)
+    return Section(key, title, {"group": TEXT, "patients": COUNT, "share": RATE}, rows)
 
 
 class PatientSummary(ReportType):
@@ -70,6 +70,7 @@ class PatientSummary(ReportType):
     )
     contents = "Total, new and active patients · by sex, age band and patient type"
     reads = (Patient, MedicalVisit, DentalVisit)
+    summary_kinds = {"total_patients": COUNT, "new_registrations": COUNT, "active_patients": COUNT}
     filters = FILTERS
     suppression = SUPPRESSION
     roles = (Role.ADMIN, Role.DOCTOR, Role.DENTIST, Role.NURSE, Role.STAFF)

@@ -11,7 +11,7 @@ from reports import suppression
 from reports.catalog import queries
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import Chart, Content, Section, rate
+from reports.document import COUNT, RATE, TEXT, Chart, Content, Section, rate
 from uscpis.roles import Role
 from visits.models import DentalVisit, MedicalVisit, Outcome
 
@@ -117,6 +117,13 @@ class TreatmentOutcomes(ReportType):
     description = "Outcomes of medical and dental cases, success and follow-up rates, and the top diagnoses."
     contents = "Success and follow-up rates · outcomes · top 10 diagnoses with their success rates"
     reads = (Patient, MedicalVisit, DentalVisit)
+    summary_kinds = {
+        "total_cases": COUNT,
+        "cases_with_outcome": COUNT,
+        "success_rate": RATE,
+        "follow_up_required": COUNT,
+        "follow_up_rate": RATE,
+    }
     filters = FILTERS
     suppression = SUPPRESSION
     roles = (Role.ADMIN, Role.DOCTOR, Role.DENTIST, Role.NURSE)
@@ -135,11 +142,11 @@ class TreatmentOutcomes(ReportType):
             record_count=total,
             summary=figures,
             sections=[
-                Section("outcomes", "Outcomes", ["outcome", "cases", "share"], outcomes),
+                Section("outcomes", "Outcomes", {"outcome": TEXT, "cases": COUNT, "share": RATE}, outcomes),
                 Section(
                     "top_diagnoses",
                     f"Top {TOP_DIAGNOSES} diagnoses",
-                    ["diagnosis", "icd10_code", "cases", "success_rate"],
+                    {"diagnosis": TEXT, "icd10_code": TEXT, "cases": COUNT, "success_rate": RATE},
                     diagnoses,
                 ),
             ],

@@ -8,7 +8,7 @@ from reports import suppression
 from reports.catalog import queries
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import Chart, Content, Section
+from reports.document import COUNT, NUMBER, TEXT, Chart, Content, Section
 from reports.periods import fill_months, month_label
 from uscpis.roles import Role
 from visits.models import DentalVisit, MedicalVisit
@@ -67,6 +67,15 @@ class VisitTrends(ReportType):
     description = "Medical and dental visits by month, hour of the day and day of the week, with their peaks."
     contents = "Medical and dental visits, daily average, busiest hour and weekday · by month, hour and weekday"
     reads = (Patient, MedicalVisit, DentalVisit)
+    summary_kinds = {
+        "total_visits": COUNT,
+        "medical_visits": COUNT,
+        "dental_visits": COUNT,
+        "unique_patients": COUNT,
+        "average_daily_visits": NUMBER,
+        "peak_hour": NUMBER,
+        "peak_weekday": TEXT,
+    }
     filters = FILTERS
     suppression = SUPPRESSION
     roles = (Role.ADMIN, Role.DOCTOR, Role.DENTIST, Role.NURSE, Role.STAFF)
@@ -99,9 +108,14 @@ class VisitTrends(ReportType):
             record_count=figures["total_visits"],
             summary=figures,
             sections=[
-                Section("monthly", "Visits by month", ["month", "medical", "dental", "total"], monthly),
-                Section("by_hour", "Visits by hour of the day", ["hour", "visits"], by_hour),
-                Section("by_weekday", "Visits by day of the week", ["weekday", "visits"], by_weekday),
+                Section(
+                    "monthly",
+                    "Visits by month",
+                    {"month": TEXT, "medical": COUNT, "dental": COUNT, "total": COUNT},
+                    monthly,
+                ),
+                Section("by_hour", "Visits by hour of the day", {"hour": NUMBER, "visits": COUNT}, by_hour),
+                Section("by_weekday", "Visits by day of the week", {"weekday": TEXT, "visits": COUNT}, by_weekday),
             ],
             charts=[
                 Chart("monthly", "Visits by month", "line", "monthly", "month", ["medical", "dental", "total"]),

@@ -1,0 +1,41 @@
+"""How a value of a ``Kind`` is shown: the one place the formats, the charts and the page's preview ask.
+
+``present(kind, value)`` says the text printed (PDF, preview), the number written, plotted
+and added up with its spreadsheet format (none for text, a missing value or a suppressed
+one), and the value as JSON and CSV hold it (a rate as its fraction, a suppressed value
+as its marker).
+"""
+
+from dataclasses import dataclass
+
+from reports.document import NUMERIC, Kind, Suppressed, stored
+
+MISSING = "—"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    value: object
+    number: int | float | None = None
+    number_format: str | None = None  # "rate", "money", "integer" or "decimal" (``excel.NUMBER_FORMATS``)
+
+
+def is_numeric(kind):
+    """True for the kinds whose values are numbers (right-aligned, written as numbers)."""
+    return kind in NUMERIC
+
+
+def present(kind, value):
+    """The ``Cell`` of ``value``, a value of ``kind`` in a ``ReportDocument``."""
+    if value is None:
+        return Cell(MISSING, None)
+    if isinstance(value, Suppressed) or not is_numeric(kind):
+        return Cell(str(value), stored(value))
+    if kind == Kind.RATE:
+        return Cell(f"{value:.1%}", value, value, "rate")
+    if kind == Kind.MONEY:
+        return Cell(f"{value:,.2f}", value, value, "money")
+    if isinstance(value, int):
+        return Cell(f"{value:,}", value, value, "integer")
+    return Cell(f"{value:,.2f}", value, value, "decimal")

@@ -1,0 +1,196 @@
+"""Values carry their kind: every format shows a value by its declared kind, never by its key's spelling."""
+
+import csv as csv_module
+import importlib
+import io
+import json as json_module
+import zipfile
+from types import SimpleNamespace
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from reports import charts, suppression
+from reports.api.page_serializers import preview
+from reports.document import COUNT, NUMBER, RATE, TEXT, Chart, ReportDocument, Section, Suppressed
+from reports.renderers import csv, excel, json, pdf
+
+MIGRATION = importlib.import_module("reports.migrations.0011_document_kinds")
+HIDDEN = Suppressed(10)
+
+
+def make_document(**fields):
+    """A ward table whose rate is not named ``*_rate`` and whose ``turnover_rate`` is no rate, one count hidden."""
+    return ReportDocument(
+        **{
+            "report_type": "TEST",
+            "title": "Wards",
+            "generated_at": "2025-04-01T09:30:00+08:00",
+            "period": {"start": "2025-01-01", "end": "2025-03-31"},
+            "filters": {},
+            "record_count": 57,
+            "summary": {"occupancy": 0.75, "turnover_rate": 1.5, "admissions": HIDDEN},
+            "summary_kinds": {"occupancy": RATE, "turnover_rate": NUMBER, "admissions": COUNT},
+            "sections": [
+                Section(
+                    "wards",
+                    "Wards",
+                    {"ward": TEXT, "beds": COUNT, "occupancy": RATE, "turnover_rate": NUMBER},
+                    [["North", 40, 0.8, 1.25], ["South", HIDDEN, 0.625, 2.0], ["East", 17, HIDDEN, None]],
+                )
+            ],
+            "charts": [Chart(kind, kind, kind, "wards", "ward", ["beds"]) for kind in ("bar", "line", "pie")],
+            **fields,
+        }
+    )
+
+
+def pdf_text(document):
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.render(document))).pages).split())
+
+
+def excel_cells(document):
+    book = openpyxl.load_workbook(io.BytesIO(excel.render(document)))
+    return {sheet.title: {cell.coordinate: cell for row in sheet.iter_rows() for cell in row} for sheet in book}
+
+
+def excel_charts(document):
+    with zipfile.ZipFile(io.BytesIO(excel.render(document))) as archive:
+        return [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
+
+
+# --- a rate is shown by its kind -----------------------------------------------------------------
+
+
+def test_a_rate_not_named_rate_is_a_percentage_in_the_pdf_and_a_rate_named_so_is_not():
+    text = pdf_text(make_document())
+    assert "Occupancy 75.0%" in text and "Turnover rate 1.50" in text
+    assert "North 40 80.0% 1.25" in text
+    assert "South <11 62.5% 2.00" in text
+
+
+def test_a_rate_not_named_rate_has_a_percent_format_in_excel():
+    cells = excel_cells(make_document())
+    wards = cells["Wards"]
+    assert (wards["C2"].value, wards["D2"].value) == (0.8, 1.25)
+    assert "%" in wards["C2"].number_format and "%" not in wards["D2"].number_format
+    summary = {cell.value: cells["Summary"][f"B{cell.row}"] for cell in cells["Summary"].values() if cell.column == 1}
+    assert summary["Occupancy"].value == 0.75 and "%" in summary["Occupancy"].number_format
+    assert summary["Turnover rate"].value == 1.5 and "%" not in summary["Turnover rate"].number_format
+
+
+def test_a_rate_not_named_rate_is_a_percentage_in_the_preview():
+    body = preview(SimpleNamespace(pk=1, export_format="PDF"), make_document())
+    figures = {figure["key"]: figure for figure in body["summary"]}
+    assert (figures["occupancy"]["text"], figures["occupancy"]["is_rate"]) == ("75.0%", True)
+    assert (figures["turnover_rate"]["text"], figures["turnover_rate"]["is_rate"]) == ("1.50", False)
+    (wards,) = body["sections"]
+    assert wards["rows"][0] == ["North", "40", "80.0%", "1.25"]
+    assert wards["numeric"] == [False, True, True, True]
+
+
+def test_a_chart_of_a_rate_not_named_rate_has_a_percent_axis():
+    document = make_document(charts=[Chart("occupancy", "Occupancy", "bar", "wards", "ward", ["occupancy"])])
+    (chart,) = document.charts
+    assert charts.document_chart(document, chart, 400).contents[0].valueAxis.labelTextFormat(0.5) == "50%"
+
+
+# --- a suppressed value ----------------------------------------------------------------------------
+
+
+def test_a_suppressed_value_is_its_marker_in_every_format_and_never_plotted():
+    document = make_document()
+    assert "Admissions <11" in pdf_text(document)
+    cells = excel_cells(document)
+    assert (cells["Wards"]["B3"].value, cells["Wards"]["B3"].data_type) == ("<11", "s")
+    assert cells["Wards"]["C4"].value == "<11"
+    rows = list(csv_module.reader(io.StringIO(csv.render(document).decode("utf-8-sig"))))
+    assert ["South", "<11", "0.625", "2.0"] in rows and ["Admissions", "<11"] in rows
+    raw = csv.render(document).decode("utf-8-sig")
+    assert '"South","<11",0.625,2.0' in raw
+    data = json_module.loads(json.render(document))
+    assert data["summary"]["admissions"] == "<11" and data["sections"][0]["rows"][1][1] == "<11"
+    body = preview(SimpleNamespace(pk=1, export_format="PDF"), document)
+    assert {figure["key"]: (figure["value"], figure["text"]) for figure in body["summary"]}["admissions"] == (
+        "<11",
+        "<11",
+    )
+    assert body["sections"][0]["rows"][1] == ["South", "<11", "62.5%", "2.00"]
+    drawings = {chart.kind: charts.document_chart(document, chart, 400) for chart in document.charts}
+    assert drawings["bar"].contents[0].data == [[40, None, 17]]
+    assert drawings["line"].contents[0].data == [[40, None, 17]]
+    assert drawings["pie"] is None  # its shares would leave the hidden slice out
+    assert len(excel_charts(document)) == 1  # Excel plots text as zero: only the bar chart stays
+    described = charts.describe_series(*document.chart_data(document.charts[0]))
+    assert described == "North: 40; South: <11; East: 17"
+
+
+def test_suppression_makes_suppressed_values_read_back_from_json_as_suppressed():
+    rules = suppression.Rules(
+        counts=("admissions",),
+        shown=("occupancy", "turnover_rate"),
+        record_count="admissions",
+        sections={"wards": suppression.Table(shown=("ward", "occupancy", "turnover_rate"), counts=("beds",))},
+    )
+    document = make_document(
+        summary={"occupancy": 0.75, "turnover_rate": 1.5, "admissions": 57},
+        sections=[
+            Section(
+                "wards",
+                "Wards",
+                {"ward": TEXT, "beds": COUNT, "occupancy": RATE, "turnover_rate": NUMBER},
+                [["North", 40, 0.8, 1.25], ["South", 3, 0.625, 2.0]],
+            )
+        ],
+    )
+    hidden = suppression.suppress(document, rules, 10)
+    assert hidden.section("wards").rows[1][1] == Suppressed(10)
+    stored = ReportDocument.from_dict(json_module.loads(json_module.dumps(hidden.as_dict())))
+    assert isinstance(stored.section("wards").rows[1][1], Suppressed)
+    assert stored.as_dict() == hidden.as_dict()
+
+
+# --- a kind is declared --------------------------------------------------------------------------
+
+
+def test_a_column_without_a_kind_fails_when_the_section_is_made():
+    with pytest.raises(ValueError, match="section 'wards': no kind declared for 'share'"):
+        Section("wards", "Wards", ["ward", "share"], [["North", 0.5]], {"ward": TEXT})
+
+
+def test_a_summary_figure_without_a_kind_fails_when_the_document_is_made():
+    with pytest.raises(ValueError, match="summary: no kind declared for 'admissions'"):
+        make_document(summary_kinds={"occupancy": RATE, "turnover_rate": NUMBER})
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        (Section("t", "T", {"n": COUNT}, [[None]]), None),
+        ({"key": "t", "title": "T", "columns": ["n"], "rows": [["many"]], "kinds": {"n": "count"}}, "not 'many'"),
+        ({"key": "t", "title": "T", "columns": ["n"], "rows": [[1]], "kinds": {"n": "percent"}}, "'percent'"),
+        ({"key": "t", "title": "T", "columns": ["n"], "rows": [[HIDDEN]], "kinds": {"n": "text"}}, "is text"),
+    ],
+)
+def test_a_value_not_of_its_kind_fails_loudly(section, message):
+    if message is None:
+        assert section.rows == [[None]]
+        return
+    with pytest.raises(ValueError, match=message):
+        Section(**section)
+
+
+# --- documents stored before kinds -----------------------------------------------------------------
+
+
+def test_the_migration_adds_the_kinds_the_names_and_values_implied():
+    stored = MIGRATION.without_kinds(make_document().as_dict())
+    assert "summary_kinds" not in stored and "kinds" not in stored["sections"][0]
+    with pytest.raises(ValueError, match="no kind declared"):
+        ReportDocument.from_dict(stored)
+    migrated = MIGRATION.with_kinds(stored)
+    assert migrated["summary_kinds"] == {"occupancy": "number", "turnover_rate": "rate", "admissions": "count"}
+    kinds = {"ward": "text", "beds": "count", "occupancy": "number", "turnover_rate": "rate"}
+    assert migrated["sections"][0]["kinds"] == kinds
+    assert MIGRATION.without_kinds(migrated) == stored
