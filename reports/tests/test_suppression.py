@@ -283,6 +283,17 @@ EXPECTED = {
         ],
         "shown": {("total_cases",): 64, ("attended_visits",): 25, ("efficiency", 25, "attended_visits"): 25},
     },
+    "CLINICIAN_WORKLOAD": {
+        "hidden": [("by_hour", "16", "monday"), ("by_hour", "14", "tuesday")],
+        "shown": {
+            ("total_visits",): 64,
+            ("attended_visits",): 25,
+            ("unattended_share",): 0.6094,
+            ("clinicians",): 2,
+            ("patients_seen",): 40,
+            (RECORD_COUNT,): 64,
+        },
+    },
 }
 
 
