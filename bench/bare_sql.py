@@ -346,6 +346,32 @@ def comprehensive_analytics(cursor, period):
     return figures
 
 
+def clinician_workload(cursor, period):
+    """Totals, clinicians and patients over both tables; per clinician; per local weekday and hour."""
+    p = _params(period)
+    visits = _visits_union("patient_id, attended_by_id, follow_up_required, visit_date")
+    figures = _one(
+        cursor,
+        "SELECT count(*) AS total_visits, count(attended_by_id) AS attended_visits, "
+        "count(DISTINCT attended_by_id) AS clinicians, count(DISTINCT patient_id) AS patients_seen, "
+        f"count(*) FILTER (WHERE follow_up_required) AS follow_ups_requested FROM ({visits}) v",
+        p,
+    )
+    _all(
+        cursor,
+        "SELECT attended_by_id, count(*), count(DISTINCT patient_id), count(*) FILTER (WHERE follow_up_required) "
+        f"FROM ({visits}) v WHERE attended_by_id IS NOT NULL GROUP BY 1",
+        p,
+    )
+    _all(
+        cursor,
+        "SELECT extract(isodow FROM visit_date AT TIME ZONE %(tz)s), "
+        f"extract(hour FROM visit_date AT TIME ZONE %(tz)s), count(*) FROM ({visits}) v GROUP BY 1, 2",
+        p,
+    )
+    return figures
+
+
 BOUNDS = {
     "PATIENT_SUMMARY": patient_summary,
     "VISIT_TRENDS": visit_trends,
@@ -355,6 +381,7 @@ BOUNDS = {
     "DENTAL_STATISTICS": dental_statistics,
     "CAMPAIGN_PERFORMANCE": campaign_performance,
     "COMPREHENSIVE_ANALYTICS": comprehensive_analytics,
+    "CLINICIAN_WORKLOAD": clinician_workload,
 }
 
 
