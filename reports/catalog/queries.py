@@ -6,6 +6,8 @@ validated ``ReportParams.filters``; keys a helper does not know are ignored, so 
 module passes its whole filter dict and each helper applies what concerns it.
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Aggregate, Case, CharField, Count, F, Q, When
@@ -120,15 +122,43 @@ def stacked_counts(querysets, field):
     The querysets' ``field`` values stacked with UNION ALL, then COUNT and COUNT(DISTINCT):
     duplicates are removed once, in the count.
     """
-    stacked = union_all([queryset.values(stacked_value=F(field)) for queryset in querysets])
+    stacked = [queryset.values(stacked_value=F(field)) for queryset in querysets]
+    rows = stacked_aggregate(stacked, ["COUNT(*)", "COUNT(DISTINCT {stacked_value})"])
+    return rows[0] if rows else (0, 0)
+
+
+class _Quoted(dict):
+    """Every name asked for, quoted for the database."""
+
+    def __init__(self, connection):
+        super().__init__()
+        self.connection = connection
+
+    def __missing__(self, name):
+        return self.connection.ops.quote_name(name)
+
+
+def stacked_aggregate(querysets, aggregates, group_by=()):
+    """Rows of ``aggregates`` over the querysets' rows stacked with UNION ALL, by ``group_by``, in one query.
+
+    Each queryset selects the same names in the same order (``values(name=...)``); an aggregate
+    is SQL over those names in braces, e.g. ``"COUNT(DISTINCT {person})"``, counting or summing
+    whole numbers (PostgreSQL's numeric sums come back as ``int``). A row is the ``group_by``
+    values, then the aggregates. No rows when every queryset is empty.
+    """
+    stacked = union_all(querysets)
     if stacked is None:
-        return 0, 0
+        return []
     sql, params, connection = stacked
-    column = connection.ops.quote_name("stacked_value")
-    sql = f"SELECT COUNT(*), COUNT(DISTINCT {column}) FROM ({sql}) {connection.ops.quote_name('stacked')}"  # noqa: S608
+    names = _Quoted(connection)
+    groups = ", ".join(names[name] for name in group_by)
+    selected = ", ".join([*(names[name] for name in group_by), *(text.format_map(names) for text in aggregates)])
+    sql = f"SELECT {selected} FROM ({sql}) {names['stacked']}" + (f" GROUP BY {groups}" if groups else "")  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return tuple(cursor.fetchone())
+        return [
+            tuple(int(value) if isinstance(value, Decimal) else value for value in row) for row in cursor.fetchall()
+        ]
 
 
 def patients_seen(params):

@@ -6,7 +6,8 @@ user recorded as attending it (``attended_by``). Weekdays and hours are local.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Count, F, IntegerField, Q, Value
+from django.db.models import F, IntegerField, Value
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 
 from patients.models import Patient
 from reports import suppression
@@ -54,11 +55,7 @@ SUPPRESSION = suppression.Rules(
     },
     groups=(suppression.Group(tuple(suppression.Cells("by_hour", day) for day in DAYS), "total_visits"),),
 )
-SUMMARY = {
-    "visits": Count("pk"),
-    "attended": Count("pk", filter=Q(attended_by__isnull=False)),
-    "follow_ups": Count("pk", filter=Q(follow_up_required=True)),
-}
+FOLLOW_UPS = "SUM(CASE WHEN {follow_up} THEN 1 ELSE 0 END)"
 
 
 def visits(params):
@@ -70,29 +67,31 @@ def visits(params):
     return medical, dental
 
 
-def clinician_rows(medical, dental):
-    """One row per attending clinician, the most visits first: visits of each kind, patients seen, follow-ups."""
-    none = Value(0, output_field=IntegerField())
-    per_table = [
-        table.filter(attended_by__isnull=False)
-        .values(clinician=F("attended_by"))
-        .annotate(
-            visits=Count("pk"),
-            medical_visits=Count("pk") if table.model is MedicalVisit else none,
-            dental_visits=Count("pk") if table.model is DentalVisit else none,
-            follow_ups=Count("pk", filter=Q(follow_up_required=True)),
+def stacked(medical, dental):
+    """Both tables' visits as the same columns: patient, clinician, follow-up, and 1 for a medical visit."""
+    return [
+        table.values(
+            person=F("patient"),
+            clinician=F("attended_by"),
+            follow_up=F("follow_up_required"),
+            medical=Value(int(table.model is MedicalVisit), output_field=IntegerField()),
         )
         for table in (medical, dental)
     ]
-    counted = queries.top_groups(
-        per_table,
-        keys=["clinician"],
-        sums=["visits", "medical_visits", "dental_visits", "follow_ups"],
-        order_by="visits",
-        limit=MAX_CLINICIAN_ROWS,
+
+
+def clinician_rows(medical, dental):
+    """One row per attending clinician, the most visits first: visits of each kind, patients seen, follow-ups.
+
+    One grouped query over both tables, then the clinicians' names and roles (two small queries).
+    """
+    attended = [table.filter(attended_by__isnull=False) for table in (medical, dental)]
+    counted = queries.stacked_aggregate(
+        stacked(*attended), ["COUNT(*)", "SUM({medical})", "COUNT(DISTINCT {person})", FOLLOW_UPS], ["clinician"]
     )
-    patients = patients_per_clinician(medical, dental)
-    users = get_user_model().objects.filter(pk__in=[row["clinician"] for row in counted])
+    counted.sort(key=lambda row: (-row[1], row[0]))
+    counted = counted[:MAX_CLINICIAN_ROWS]
+    users = get_user_model().objects.filter(pk__in=[row[0] for row in counted])
     names = {user.pk: user.get_full_name() or user.get_username() for user in users}
     roles = {}
     labels = dict(CLINICIAN_ROLES)
@@ -100,46 +99,30 @@ def clinician_rows(medical, dental):
         roles.setdefault(user, []).append(str(labels[name]))
     rows = [
         [
-            names[row["clinician"]],
-            ", ".join(sorted(roles.get(row["clinician"], []))) or "—",
-            row["medical_visits"],
-            row["dental_visits"],
-            row["visits"],
-            patients.get(row["clinician"], 0),
-            row["follow_ups"],
+            names[pk],
+            ", ".join(sorted(roles.get(pk, []))) or "—",
+            medical,
+            visits - medical,
+            visits,
+            patients,
+            follow_ups,
         ]
-        for row in counted
+        for pk, visits, medical, patients, follow_ups in counted
     ]
     return sorted(rows, key=lambda row: (-row[4], row[0]))
 
 
-def patients_per_clinician(medical, dental):
-    """{clinician id: distinct patients they attended in either table}, in one query over the stacked visits."""
-    stacked = queries.union_all(
-        [
-            table.filter(attended_by__isnull=False).values(clinician=F("attended_by"), person=F("patient"))
-            for table in (medical, dental)
-        ]
-    )
-    if stacked is None:
-        return {}
-    sql, params, connection = stacked
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote('clinician')}, COUNT(DISTINCT {quote('person')}) "  # noqa: S608
-            f"FROM ({sql}) {quote('stacked')} GROUP BY {quote('clinician')}",
-            params,
-        )
-        return dict(cursor.fetchall())
-
-
 def hour_rows(medical, dental, period):
-    """Rows of the local hours 00 to 23: the visits on each weekday, Monday to Sunday (one query per table)."""
-    counts = {}
-    for table in (medical, dental):
-        for (_, hour, day), visits_counted in queries.calendar_counts(table, "visit_date", period).items():
-            counts[(hour, day)] = counts.get((hour, day), 0) + visits_counted
+    """Rows of the local hours 00 to 23: the visits on each weekday, Monday to Sunday (one query over both tables)."""
+    local = [
+        table.values(
+            hour=ExtractHour("visit_date", tzinfo=period.zone), day=ExtractIsoWeekDay("visit_date", tzinfo=period.zone)
+        )
+        for table in (medical, dental)
+    ]
+    counts = {
+        (hour, day): visits for hour, day, visits in queries.stacked_aggregate(local, ["COUNT(*)"], ["hour", "day"])
+    }
     return [[f"{hour:02d}", *(counts.get((hour, day), 0) for day in range(1, 8))] for hour in range(24)]
 
 
@@ -167,19 +150,20 @@ class ClinicianWorkload(ReportType):
 
     def compute(self, params, *, headline_only=False):
         medical, dental = visits(params)
-        counted = queries.add_counts(medical.aggregate(**SUMMARY), dental.aggregate(**SUMMARY))
-        attended, clinicians = queries.stacked_counts(
-            [table.filter(attended_by__isnull=False) for table in (medical, dental)], "attended_by"
+        totals = queries.stacked_aggregate(
+            stacked(medical, dental),
+            ["COUNT(*)", "COUNT({clinician})", "COUNT(DISTINCT {clinician})", "COUNT(DISTINCT {person})", FOLLOW_UPS],
         )
-        total = counted["visits"]
+        total, attended, clinicians, patients, follow_ups = (totals or [(0, 0, 0, 0, 0)])[0]
+        follow_ups = follow_ups or 0
         figures = {
             "total_visits": total,
             "attended_visits": attended,
             "unattended_share": None if params.filters.get("clinician_role") else rate(total - attended, total),
             "clinicians": clinicians,
             "visits_per_clinician": round(attended / clinicians, 1) if clinicians else None,
-            "patients_seen": queries.unique_patients(medical, dental),
-            "follow_ups_requested": counted["follow_ups"],
+            "patients_seen": patients,
+            "follow_ups_requested": follow_ups,
         }
         if headline_only:
             return Content(record_count=total, summary=figures)
