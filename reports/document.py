@@ -17,7 +17,7 @@ a stored document alike.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 from reports.bidi import strip_bidi_all
@@ -183,8 +183,8 @@ class Content:
 
     def as_dict(self):
         return {
-            "record_count": self.record_count,
-            "summary": dict(self.summary),
+            "record_count": stored(self.record_count),
+            "summary": {key: stored(value) for key, value in self.summary.items()},
             "sections": [section.as_dict() for section in self.sections],
             "charts": [chart.as_dict() for chart in self.charts],
             "notes": list(self.notes),
@@ -194,13 +194,17 @@ class Content:
     @classmethod
     def from_dict(cls, data):
         return cls(
-            record_count=data["record_count"],
-            summary=data["summary"],
-            sections=[Section(**section) for section in data["sections"]],
-            charts=[Chart(**chart) for chart in data["charts"]],
-            notes=data["notes"],
-            labels=data["labels"],
+            record_count=data.get("record_count", 0),
+            summary=data.get("summary", {}),
+            sections=[Section(**section) for section in data.get("sections", [])],
+            charts=[Chart(**chart) for chart in data.get("charts", [])],
+            notes=data.get("notes", []),
+            labels=data.get("labels", {}),
         )
+
+    def as_kwargs(self):
+        """The content as keyword arguments of a ``ReportDocument``."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
 @dataclass
@@ -248,19 +252,15 @@ class ReportDocument:
         return categories, series
 
     def as_dict(self):
+        content = Content(self.record_count, self.summary, self.sections, self.charts, self.notes, self.labels)
         return {
             "report_type": self.report_type,
             "title": self.title,
             "generated_at": self.generated_at,
             "period": dict(self.period),
             "filters": dict(self.filters),
-            "record_count": stored(self.record_count),
-            "summary": {key: stored(value) for key, value in self.summary.items()},
+            **content.as_dict(),
             "summary_kinds": {key: str(kind) for key, kind in self.summary_kinds.items()},
-            "sections": [section.as_dict() for section in self.sections],
-            "charts": [chart.as_dict() for chart in self.charts],
-            "notes": list(self.notes),
-            "labels": dict(self.labels),
             **({"suppression": dict(self.suppression)} if self.suppression else {}),
         }
 
@@ -272,12 +272,7 @@ class ReportDocument:
             generated_at=data["generated_at"],
             period=data["period"],
             filters=data.get("filters", {}),
-            record_count=data.get("record_count", 0),
-            summary=data.get("summary", {}),
             summary_kinds=data.get("summary_kinds", {}),
-            sections=[Section(**section) for section in data.get("sections", [])],
-            charts=[Chart(**chart) for chart in data.get("charts", [])],
-            notes=data.get("notes", []),
-            labels=data.get("labels", {}),
             suppression=data.get("suppression"),
+            **Content.from_dict(data).as_kwargs(),
         )

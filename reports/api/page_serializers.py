@@ -8,9 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reports import catalog
-from reports.api.serializers import ReportTemplateSerializer
+from reports.api.serializers import ReportTemplateSerializer, TemplateFormatField
 from reports.document import COUNT, RATE
-from reports.models import ExportFormat
 from reports.presentation import is_numeric, present
 from reports.renderers.cells import filters_text
 
@@ -60,16 +59,7 @@ class StatusQuerySerializer(serializers.Serializer):
 
 
 class ExportAsSerializer(serializers.Serializer):
-    export_format = serializers.ChoiceField(choices=ExportFormat.choices)
-
-    def validate_export_format(self, value):
-        template = self.context["template"]
-        if value not in template.supported_formats:
-            raise serializers.ValidationError(
-                f"This report can be exported as {', '.join(template.supported_formats)}, not {value}.",
-                code="unsupported_format",
-            )
-        return value
+    export_format = TemplateFormatField()
 
 
 class FigureSerializer(serializers.Serializer):

@@ -58,24 +58,31 @@ def coded_filter_errors(declared, error):
     }
 
 
+class TemplateFormatField(serializers.ChoiceField):
+    """A format the template in the serializer's context offers."""
+
+    default_error_messages = {"unsupported_format": "This report can be exported as {formats}, not {value}."}
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=ExportFormat.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        formats = self.context["template"].supported_formats
+        if value not in formats:
+            self.fail("unsupported_format", formats=", ".join(formats), value=value)
+        return value
+
+
 class GenerateReportSerializer(serializers.Serializer):
     title = PlainTextField(required=False, allow_blank=True, max_length=200, validators=[clean_title])
     date_range_start = LocalDateField()
     date_range_end = LocalDateField()
-    export_format = serializers.ChoiceField(choices=ExportFormat.choices)
+    export_format = TemplateFormatField()
     filters = serializers.DictField(required=False, default=dict, help_text="See the template's allowed_filters.")
     suppress_small_counts = StrictBooleanField(
         required=False, help_text="Hide counts from 1 to SMALL_CELL_THRESHOLD; left out, the template's default."
     )
-
-    def validate_export_format(self, value):
-        template = self.context["template"]
-        if value not in template.supported_formats:
-            raise serializers.ValidationError(
-                f"This template supports {', '.join(template.supported_formats)}, not {value}.",
-                code="unsupported_format",
-            )
-        return value
 
     def validate_filters(self, value):
         declared = catalog.get(self.context["template"].report_type).filters

@@ -106,13 +106,8 @@ class ReportType:
             generated_at=params.period.now_stamp(),
             period=params.period.as_dict(),
             filters=dict(params.filters),
-            record_count=content.record_count,
-            summary=content.summary,
             summary_kinds=dict(self.summary_kinds),
-            sections=content.sections,
-            charts=content.charts,
-            notes=content.notes,
-            labels=content.labels,
+            **content.as_kwargs(),
         )
 
     def suppress(self, document, threshold):
