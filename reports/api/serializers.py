@@ -1,5 +1,6 @@
 """Serializers of the reports API: thin translations between JSON and the models."""
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,6 +15,9 @@ from reports.catalog.filters import clean_filters, describe_filters
 from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate
 
 MAX_RANGE_DAYS = 3660
+MAX_STATUS_IDS = 100
+# An id is 1-18 ASCII digits (it fits the database's bigint), as in URLs.
+REPORT_ID = re.compile(r"[0-9]{1,18}")
 
 
 class ReportTemplateSerializer(serializers.ModelSerializer):
@@ -170,3 +174,45 @@ class DashboardSerializer(serializers.Serializer):
     total_downloads = serializers.IntegerField()
     storage_bytes = serializers.IntegerField()
     failure_rate = serializers.FloatField(allow_null=True)
+
+
+class TemplateCardSerializer(ReportTemplateSerializer):
+    """A template as the page's card: the template's fields and its report type's one-line contents."""
+
+    contents = serializers.SerializerMethodField()
+
+    class Meta(ReportTemplateSerializer.Meta):
+        fields = [*ReportTemplateSerializer.Meta.fields, "contents"]
+
+    def get_contents(self, template) -> str:
+        return catalog.get(template.report_type).contents
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ReportIdsField(serializers.Field):
+    """Report ids as a comma-separated list: ``1,2,3``, each 1-18 ASCII digits, at most ``MAX_STATUS_IDS``."""
+
+    default_error_messages = {
+        "invalid": "Give report ids as whole numbers separated by commas, for example 1,2,3.",
+        "too_many": f"Ask for at most {MAX_STATUS_IDS} reports at a time.",
+    }
+
+    def to_internal_value(self, data):
+        parts = str(data).split(",")
+        if len(parts) > MAX_STATUS_IDS:
+            self.fail("too_many")
+        parts = [part.strip() for part in parts]
+        if not all(REPORT_ID.fullmatch(part) and int(part) > 0 for part in parts):
+            self.fail("invalid")
+        return list(dict.fromkeys(int(part) for part in parts))
+
+    def to_representation(self, value):
+        return ",".join(str(pk) for pk in value)
+
+
+class StatusQuerySerializer(serializers.Serializer):
+    ids = ReportIdsField(help_text=f"Comma-separated report ids, at most {MAX_STATUS_IDS}.")
+
+
+class ExportAsSerializer(serializers.Serializer):
+    export_format = TemplateFormatField()

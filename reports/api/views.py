@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from reports import selectors
-from reports.api import page_serializers, schema, serializers
+from reports.api import previews, schema, serializers
 from reports.api.anonymous import AnonymousThrottleMixin
 from reports.api.auditing import AuditedActionsMixin
 from reports.api.errors import ServiceUnavailable
@@ -89,13 +89,13 @@ class ReportTemplateViewSet(AnonymousThrottleMixin, AuditedActionsMixin, viewset
         return Response(serializers.GeneratedReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        responses={200: page_serializers.TemplateCardSerializer(many=True), **COMMON_ERRORS, 404: schema.NO_SUCH_PAGE}
+        responses={200: serializers.TemplateCardSerializer(many=True), **COMMON_ERRORS, 404: schema.NO_SUCH_PAGE}
     )
     @action(detail=False)
     def cards(self, request):
         """The templates the caller may use, each with a one-line preview of its contents (the page's cards)."""
         page = self.paginate_queryset(selectors.templates_for(request.user))
-        return self.get_paginated_response(page_serializers.TemplateCardSerializer(page, many=True).data)
+        return self.get_paginated_response(serializers.TemplateCardSerializer(page, many=True).data)
 
 
 @extend_schema_view(
@@ -196,7 +196,7 @@ class GeneratedReportViewSet(
 
     @extend_schema(
         operation_id="reports_generated_statuses",
-        parameters=[page_serializers.StatusQuerySerializer],
+        parameters=[serializers.StatusQuerySerializer],
         responses={
             200: inline_serializer("ReportStatuses", {"results": serializers.ReportStatusSerializer(many=True)}),
             400: schema.ValidationErrors,
@@ -206,14 +206,14 @@ class GeneratedReportViewSet(
     @action(detail=False, url_path="status", url_name="statuses")
     def statuses(self, request):
         """The status of several reports in one request (``?ids=1,2,3``); ids the caller may not see are left out."""
-        query = page_serializers.StatusQuerySerializer(data=request.query_params)
+        query = serializers.StatusQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         reports = selectors.report_statuses(request.user, query.validated_data["ids"])
         return Response({"results": serializers.ReportStatusSerializer(reports, many=True).data})
 
     @extend_schema(
         responses={
-            200: page_serializers.PreviewSerializer,
+            200: previews.PreviewSerializer,
             **DETAIL_ERRORS,
             409: schema.detail("The report is not completed yet: `not_ready`."),
             410: schema.detail("The report expired: `expired`."),
@@ -231,7 +231,7 @@ class GeneratedReportViewSet(
             raise Conflict(
                 f"The report is {report.get_status_display().lower()}; there is nothing to show yet."
             ) from error
-        return Response(page_serializers.PreviewSerializer(page_serializers.preview(report, document)).data)
+        return Response(previews.PreviewSerializer(previews.preview(report, document)).data)
 
     @extend_schema(
         request=None,
@@ -255,7 +255,7 @@ class GeneratedReportViewSet(
         return Response(serializers.GeneratedReportSerializer(self.get_object()).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        request=page_serializers.ExportAsSerializer,
+        request=serializers.ExportAsSerializer,
         responses={
             202: serializers.GeneratedReportSerializer,
             400: schema.ValidationErrors,
@@ -270,7 +270,7 @@ class GeneratedReportViewSet(
         """Request the same report (template, period, filters, title) in another format; a new report."""
         report = self.get_object()
         self._check_template(report)
-        params = page_serializers.ExportAsSerializer(data=request.data, context={"template": report.template})
+        params = serializers.ExportAsSerializer(data=request.data, context={"template": report.template})
         params.is_valid(raise_exception=True)
         exported = requesting.export_report(report, user=request.user, **params.validated_data)
         return Response(serializers.GeneratedReportSerializer(exported).data, status=status.HTTP_202_ACCEPTED)
@@ -280,11 +280,11 @@ class GeneratedReportViewSet(
         if not (report.template.is_active and selectors.may_use_template(self.request.user, report.template)):
             raise PermissionDenied(MayUseTemplate.message)
 
-    @extend_schema(responses={200: page_serializers.DashboardChartsSerializer, **COMMON_ERRORS})
+    @extend_schema(responses={200: previews.DashboardChartsSerializer, **COMMON_ERRORS})
     @action(detail=False, url_path="dashboard/charts", url_name="dashboard-charts")
     def dashboard_charts(self, request):
         """The dashboard's charts as SVG, of what the caller may see (ADMIN: system-wide)."""
         dashboard_charts = import_string(DASHBOARD_CHARTS)
         drawn = dashboard_charts(selectors.dashboard(request.user), selectors.dashboard_series(request.user))
         body = {"scope": "system" if is_admin(request.user) else "own", "charts": [c.as_dict() for c in drawn]}
-        return Response(page_serializers.DashboardChartsSerializer(body).data)
+        return Response(previews.DashboardChartsSerializer(body).data)

@@ -10,7 +10,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from reports.api.errors import MAX_HEADER_LENGTH
-from reports.api.page_serializers import MAX_STATUS_IDS
+from reports.api.serializers import MAX_STATUS_IDS
 from reports.models import ReportStatus
 
 GENERATE = "/api/reports/templates/{}/generate/"

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from reports import charts, suppression
-from reports.api.page_serializers import preview
+from reports.api.previews import preview
 from reports.document import COUNT, NUMBER, RATE, TEXT, Chart, ReportDocument, Section, Suppressed
 from reports.renderers import csv, excel, json, pdf
 

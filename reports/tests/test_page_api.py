@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from conftest import local
 from reports import catalog
-from reports.api.page_serializers import MAX_STATUS_IDS
+from reports.api.serializers import MAX_STATUS_IDS
 from reports.bidi import BIDI_CONTROLS
 from reports.models import GeneratedReport, ReportStatus, ReportTemplate
 from reports.services import generating, requesting

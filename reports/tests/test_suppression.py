@@ -25,7 +25,7 @@ from rest_framework.test import APIClient
 
 from conftest import local
 from reports import catalog, charts, suppression, tiers
-from reports.api.page_serializers import preview
+from reports.api.previews import preview
 from reports.catalog.report_type import ReportParams, ReportType
 from reports.document import COUNT, RATE, TEXT, Chart, ReportDocument, Section
 from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate, UserLogin, reports_storage

@@ -1,65 +1,14 @@
-"""Serializers of the API actions the /reports page needs: cards, bulk status, preview, retry, export, charts."""
-
-import re
+"""The page's preview of a report and its dashboard charts: figures, tables and charts as shown."""
 
 from django.utils.module_loading import import_string
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reports import catalog
-from reports.api.serializers import ReportTemplateSerializer, TemplateFormatField
 from reports.document import COUNT, RATE
 from reports.presentation import is_numeric, present
 from reports.renderers.cells import filters_text
 
-MAX_STATUS_IDS = 100
 # reports.charts draws with reportlab: resolved on the first preview, not when a web process starts.
 PAGE_CHARTS = "reports.charts.page_charts"
-# An id is 1-18 ASCII digits (it fits the database's bigint), as in URLs.
-REPORT_ID = re.compile(r"[0-9]{1,18}")
-
-
-class TemplateCardSerializer(ReportTemplateSerializer):
-    """A template as the page's card: the template's fields and its report type's one-line contents."""
-
-    contents = serializers.SerializerMethodField()
-
-    class Meta(ReportTemplateSerializer.Meta):
-        fields = [*ReportTemplateSerializer.Meta.fields, "contents"]
-
-    def get_contents(self, template) -> str:
-        return catalog.get(template.report_type).contents
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class ReportIdsField(serializers.Field):
-    """Report ids as a comma-separated list: ``1,2,3``, each 1-18 ASCII digits, at most ``MAX_STATUS_IDS``."""
-
-    default_error_messages = {
-        "invalid": "Give report ids as whole numbers separated by commas, for example 1,2,3.",
-        "too_many": f"Ask for at most {MAX_STATUS_IDS} reports at a time.",
-    }
-
-    def to_internal_value(self, data):
-        parts = str(data).split(",")
-        if len(parts) > MAX_STATUS_IDS:
-            self.fail("too_many")
-        parts = [part.strip() for part in parts]
-        if not all(REPORT_ID.fullmatch(part) and int(part) > 0 for part in parts):
-            self.fail("invalid")
-        return list(dict.fromkeys(int(part) for part in parts))
-
-    def to_representation(self, value):
-        return ",".join(str(pk) for pk in value)
-
-
-class StatusQuerySerializer(serializers.Serializer):
-    ids = ReportIdsField(help_text=f"Comma-separated report ids, at most {MAX_STATUS_IDS}.")
-
-
-class ExportAsSerializer(serializers.Serializer):
-    export_format = TemplateFormatField()
 
 
 class FigureSerializer(serializers.Serializer):
