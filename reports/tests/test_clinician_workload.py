@@ -133,3 +133,25 @@ def test_it_completes_in_every_format(january, export_format):
     report.refresh_from_db()
     assert report.status == ReportStatus.COMPLETED, report.error_message
     assert report.document["summary"]["total_visits"] == "<11"
+
+
+def test_the_preview_shows_its_heatmap_and_the_dashboard_lists_it(january, make_user):
+    admin = APIClient()
+    admin.force_authenticate(make_user("ADMIN"))
+    report = GeneratedReport.objects.create(
+        template=ReportTemplate.objects.get(report_type="CLINICIAN_WORKLOAD"),
+        report_type="CLINICIAN_WORKLOAD",
+        title="Workload",
+        generated_by=User.objects.get(username="reyes"),
+        date_range_start=JANUARY.start,
+        date_range_end=JANUARY.end,
+        export_format="PDF",
+    )
+    generating.run_report(report.pk)
+    preview = admin.get(f"/api/reports/generated/{report.pk}/preview/").json()
+    charts = {chart["key"]: chart for chart in preview["charts"]}
+    assert set(charts) == {"by_clinician", "by_hour"}
+    assert charts["by_hour"]["svg"].startswith("<svg") and "Monday" in charts["by_hour"]["svg"]
+    assert preview["sections"][1]["columns"][:2] == ["Hour", "Monday"]
+    dashboard = admin.get("/api/reports/generated/dashboard/").json()
+    assert "Clinician workload" in [row["name"] for row in dashboard["popular_templates"]]
