@@ -49,12 +49,15 @@ test: lint tools
 
 # The benchmark (docs/benchmarks.md): sizes S, M and L, every report against bare SQL, the API at
 # 10,000 reports, the status endpoint under wrk, 1/2/4 workers. It replaces all data in its own
-# database. Quicker: `make bench SIZES=S` (add BENCH_PARTS=reports to skip the API, load and workers).
+# database. Quicker: `make bench SIZES=S` (add BENCH_PARTS=reports to skip the API, load, workers and process start).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/uscpis_bench
 SIZES ?= S,M,L
-BENCH_PARTS ?= reports,api,load,workers
+BENCH_PARTS ?= reports,api,load,workers,startup
+# A commit whose process start time the startup part measures beside this checkout's (none: this one alone).
+STARTUP_AGAINST ?=
 BENCH_ENV := SECRET_KEY=bench-only-not-a-secret DEBUG=0 DATABASE_URL=$(BENCH_DATABASE_URL)
 
 bench: install tools
 	$(BENCH_ENV) $(BIN)/python -m bench.run --sizes $(SIZES) --parts $(BENCH_PARTS) \
-		--command "make bench SIZES=$(SIZES) BENCH_PARTS=$(BENCH_PARTS)"
+		--startup-against "$(STARTUP_AGAINST)" \
+		--command "make bench SIZES=$(SIZES) BENCH_PARTS=$(BENCH_PARTS)$(if $(STARTUP_AGAINST), STARTUP_AGAINST=$(STARTUP_AGAINST))"

@@ -197,6 +197,22 @@ def _workers(workers):
     return _table(["db_worker processes", "seconds for 100 reports", "reports/min", "speed-up"], rows)
 
 
+def _startup(startup):
+    text = (
+        f"`manage.py check` in a fresh process (what every web, worker and migrate process pays before its "
+        f"first request or task), {startup['runs']} times per checkout, the checkouts in turn; the median, and "
+        "which of the rendering packages the process imported.\n\n"
+    )
+    rows = [
+        [name, f"{figure['median']:.3f}", ", ".join(figure["rendering"]) or "neither"]
+        for name, figure in startup["checkouts"].items()
+    ]
+    table = _table(["checkout", "median seconds", "imports reportlab / xlsxwriter"], rows)
+    if startup["ratio"]:
+        table += f"\nThis checkout ÷ {startup['against']}: **{startup['ratio']:.2f}**.\n"
+    return text + table
+
+
 def render(results):
     machine = results["machine"]
     parts = [
@@ -260,6 +276,8 @@ def render(results):
             "elsewhere, sharing the database or Redis queue).\n\n",
             _workers(results["workers"]),
         ]
+    if "startup" in results:
+        parts += ["\n## Process start\n", _startup(results["startup"])]
     loads = [[name, f"{figures['load']['total']}"] for name, figures in results["sizes"].items()]
     parts += ["\n## Loading the synthetic data\n", _table(["size", "seconds (COPY + VACUUM ANALYZE)"], loads)]
     return "\n".join(parts)

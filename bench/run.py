@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PARTS = ("reports", "api", "load", "workers")
+PARTS = ("reports", "api", "load", "workers", "startup")
 
 
 def parse_args(argv):
@@ -27,6 +27,7 @@ def parse_args(argv):
     parser.add_argument("--results", default="bench/results.json", help="where to save the raw figures (JSON)")
     parser.add_argument("--output", default="docs/benchmarks.md", help="the Markdown report to write")
     parser.add_argument("--command", default="make bench", help="the command named in the report")
+    parser.add_argument("--startup-against", default="", help="a git commit whose process start to measure beside")
     args = parser.parse_args(argv)
     from bench.generate import SIZES
 
@@ -79,7 +80,7 @@ def main(argv=None):
 def run(args):
     from django.core.management import call_command
 
-    from bench import api, generate, load, markdown, reports, workers
+    from bench import api, generate, load, markdown, reports, startup, workers
 
     call_command("migrate", verbosity=0)
     results = {
@@ -108,6 +109,9 @@ def run(args):
     if "load" in args.parts:
         log("== Status endpoint under load (gunicorn, wrk) ==")
         results["load"] = load.run(log=log)
+    if "startup" in args.parts:
+        log("== Process start (manage.py check in fresh processes) ==")
+        results["startup"] = startup.run(args.startup_against or None, log=log)
     results["seconds"] = round(time.monotonic() - began)
     Path(args.results).write_text(json.dumps(results, indent=1, default=str))
     Path(args.output).write_text(markdown.render(results))

@@ -59,29 +59,42 @@ def measure(checkouts, runs):
     return seconds
 
 
+def run(against=None, runs=11, log=print):
+    """``{"runs", "against", "checkouts": {name: {"median", "seconds", "rendering"}}, "ratio"}``."""
+    with tempfile.TemporaryDirectory() as scratch:
+        checkouts = {"this checkout": HERE}
+        if against:
+            other = Path(scratch) / "other"
+            subprocess.run(["git", "worktree", "add", "--quiet", "--detach", str(other), against], cwd=HERE, check=True)
+            checkouts = {against: other, **checkouts}
+        try:
+            seconds = measure(checkouts, runs)
+            figures = {
+                name: {
+                    "median": statistics.median(seconds[name]),
+                    "seconds": seconds[name],
+                    "rendering": rendering_imported(checkout),
+                }
+                for name, checkout in checkouts.items()
+            }
+        finally:
+            if against:
+                subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=HERE, check=True)
+    for name, figure in figures.items():
+        imported = ", ".join(figure["rendering"]) or "neither"
+        log(f"  {name}: median {figure['median']:.3f} s of {runs} runs; imports {imported}")
+    ratio = figures["this checkout"]["median"] / figures[against]["median"] if against else None
+    if ratio:
+        log(f"  ratio this checkout / {against}: {ratio:.2f}")
+    return {"runs": runs, "against": against, "checkouts": figures, "ratio": ratio}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.startup", description=__doc__.splitlines()[0])
     parser.add_argument("--against", help="a git commit to measure beside this checkout")
     parser.add_argument("--runs", type=int, default=11, help="timed runs of each checkout (default 11)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as scratch:
-        checkouts = {"this checkout": HERE}
-        if args.against:
-            other = Path(scratch) / "other"
-            subprocess.run(["git", "worktree", "add", "--detach", str(other), args.against], cwd=HERE, check=True)
-            checkouts = {args.against: other, **checkouts}
-        try:
-            seconds = measure(checkouts, args.runs)
-            medians = {name: statistics.median(values) for name, values in seconds.items()}
-            for name, checkout in checkouts.items():
-                imported = ", ".join(rendering_imported(checkout)) or "neither"
-                print(f"{name}: median {medians[name]:.3f} s of {args.runs} runs; imports {imported}")
-            if args.against:
-                ratio = medians["this checkout"] / medians[args.against]
-                print(f"ratio this checkout / {args.against}: {ratio:.2f}")
-        finally:
-            if args.against:
-                subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=HERE, check=True)
+    run(args.against, args.runs)
 
 
 if __name__ == "__main__":
