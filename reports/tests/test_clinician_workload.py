@@ -44,6 +44,22 @@ def january(make_user, make_patient, make_medical_visit, make_dental_visit):
     return reyes, cruz
 
 
+def generated(export_format, **fields):
+    """A January clinician workload report, run through the worker's path."""
+    report = GeneratedReport.objects.create(
+        template=ReportTemplate.objects.get(report_type="CLINICIAN_WORKLOAD"),
+        report_type="CLINICIAN_WORKLOAD",
+        title="Workload",
+        generated_by=User.objects.get(username="reyes"),
+        date_range_start=JANUARY.start,
+        date_range_end=JANUARY.end,
+        export_format=export_format,
+        **fields,
+    )
+    generating.run_report(report.pk)
+    return report
+
+
 def hours(document):
     return {row[0]: row[1:] for row in document.section("by_hour").rows}
 
@@ -119,17 +135,7 @@ def test_only_admins_are_offered_it(db, make_user, doctor):
 
 @pytest.mark.parametrize("export_format", ["PDF", "EXCEL", "CSV", "JSON"])
 def test_it_completes_in_every_format(january, export_format):
-    report = GeneratedReport.objects.create(
-        template=ReportTemplate.objects.get(report_type="CLINICIAN_WORKLOAD"),
-        report_type="CLINICIAN_WORKLOAD",
-        title="Workload",
-        generated_by=User.objects.get(username="reyes"),
-        date_range_start=JANUARY.start,
-        date_range_end=JANUARY.end,
-        export_format=export_format,
-        suppress_small_counts=True,
-    )
-    generating.run_report(report.pk)
+    report = generated(export_format, suppress_small_counts=True)
     report.refresh_from_db()
     assert report.status == ReportStatus.COMPLETED, report.error_message
     assert report.document["summary"]["total_visits"] == "<11"
@@ -138,16 +144,7 @@ def test_it_completes_in_every_format(january, export_format):
 def test_the_preview_shows_its_heatmap_and_the_dashboard_lists_it(january, make_user):
     admin = APIClient()
     admin.force_authenticate(make_user("ADMIN"))
-    report = GeneratedReport.objects.create(
-        template=ReportTemplate.objects.get(report_type="CLINICIAN_WORKLOAD"),
-        report_type="CLINICIAN_WORKLOAD",
-        title="Workload",
-        generated_by=User.objects.get(username="reyes"),
-        date_range_start=JANUARY.start,
-        date_range_end=JANUARY.end,
-        export_format="PDF",
-    )
-    generating.run_report(report.pk)
+    report = generated("PDF")
     preview = admin.get(f"/api/reports/generated/{report.pk}/preview/").json()
     charts = {chart["key"]: chart for chart in preview["charts"]}
     assert set(charts) == {"by_clinician", "by_hour"}
