@@ -22,6 +22,12 @@ from demo.seed import Volume, populate
 
 FIRST_DAY = dt.date(2021, 1, 1)
 LAST_DAY = dt.date(2025, 12, 31)
+# The tables whose rows a clinic writes in time order, and the index of that order.
+TIME_ORDER = (
+    ("visits_medicalvisit", "medical_date_patient_idx"),
+    ("visits_dentalvisit", "dental_date_patient_idx"),
+    ("feedback_feedback", "feedback_submitted_idx"),
+)
 CLINIC_TABLES = (
     "campaigns_campaignparticipant",
     "campaigns_healthcampaign",
@@ -132,6 +138,11 @@ def load(size_name, seed=6, log=print):
         copier.reset_sequences()
     figures = {"counts": counts}
     with connection.cursor() as cursor:
+        step = time.monotonic()
+        # The generators draw each patient's history in turn; a clinic's rows arrive as they happen.
+        for table, index in TIME_ORDER:
+            cursor.execute(f"CLUSTER {table} USING {index}")
+        figures["time_order"] = round(time.monotonic() - step, 1)
         step = time.monotonic()
         cursor.execute("VACUUM ANALYZE")  # what autovacuum does to a settled table: statistics, visibility map
         figures["vacuum_analyze"] = round(time.monotonic() - step, 1)
