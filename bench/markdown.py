@@ -279,5 +279,6 @@ def render(results):
     if "startup" in results:
         parts += ["\n## Process start\n", _startup(results["startup"])]
     loads = [[name, f"{figures['load']['total']}"] for name, figures in results["sizes"].items()]
-    parts += ["\n## Loading the synthetic data\n", _table(["size", "seconds (COPY, CLUSTER in time order, VACUUM ANALYZE)"], loads)]
+    header = ["size", "seconds (COPY, CLUSTER in time order, VACUUM ANALYZE)"]
+    parts += ["\n## Loading the synthetic data\n", _table(header, loads)]
     return "\n".join(parts)
