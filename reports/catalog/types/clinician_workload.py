@@ -89,8 +89,6 @@ def clinician_rows(medical, dental):
     counted = queries.stacked_aggregate(
         stacked(*attended), ["COUNT(*)", "SUM({medical})", "COUNT(DISTINCT {person})", FOLLOW_UPS], ["clinician"]
     )
-    counted.sort(key=lambda row: (-row[1], row[0]))
-    counted = counted[:MAX_CLINICIAN_ROWS]
     users = get_user_model().objects.filter(pk__in=[row[0] for row in counted])
     names = {user.pk: user.get_full_name() or user.get_username() for user in users}
     roles = {}
@@ -109,7 +107,7 @@ def clinician_rows(medical, dental):
         ]
         for pk, visits, medical, patients, follow_ups in counted
     ]
-    return sorted(rows, key=lambda row: (-row[4], row[0]))
+    return sorted(rows, key=lambda row: (-row[4], row[0]))[:MAX_CLINICIAN_ROWS]
 
 
 def hour_rows(medical, dental, period):
