@@ -1,7 +1,7 @@
 """Rows of breakdowns counted in the database: per month of a period and per category.
 
 Shared by the medical, dental, campaign and comprehensive report types, on top
-of ``selectors``. Each helper runs one grouped query, whatever the number of rows.
+of ``queries``. Each helper runs one grouped query, whatever the number of rows.
 """
 
 from reports.catalog import queries

@@ -390,6 +390,8 @@ def test_campaign_table_cap_is_noted(campaign_data, monkeypatch):
     assert [row[0] for row in document.section("campaigns").rows] == ["Flu shots", "Eye check"]
     assert document.summary["total_participants"] == 7
     assert any("2 campaigns with the most participants of 4" in note for note in document.notes)
+    by_type = rows(document, "by_campaign_type")
+    assert by_type["Vaccination"] == [3, 5, 3, 0.6], "the by-type table counts the campaigns left out of the table"
 
 
 def test_campaign_empty_period(campaign_data):
