@@ -11,6 +11,11 @@ document the kind of its summary figures, and the formats show a value by its ki
 JSON stores it as its marker text, read back as ``Suppressed`` wherever the kind is
 not text. A key's label is the key in words unless ``labels`` names it otherwise.
 
+The filters are kept twice: as given (``filters``, the values the API accepts) and in words
+(``filter_labels``, each filter's label and its value's, from the report type's declaration
+when the report was made), which is what every format shows. A document made before it held
+``filter_labels`` shows them as it did then: each key in words, each value as given.
+
 Text enters every format through here, so a document holds no bidirectional controls
 (``reports.bidi``): they are stripped from every string when it is made, from the catalog or from
 a stored document alike.
@@ -40,7 +45,18 @@ class Kind(StrEnum):
 COUNT, NUMBER, RATE, MONEY, DATE, TEXT = Kind.COUNT, Kind.NUMBER, Kind.RATE, Kind.MONEY, Kind.DATE, Kind.TEXT
 NUMERIC = frozenset({COUNT, NUMBER, RATE, MONEY})
 # The document's fields whose text is stripped of bidirectional controls as it is made (sections and charts too).
-STRIPPED = ("title", "generated_at", "period", "filters", "record_count", "summary", "summary_kinds", "notes", "labels")
+STRIPPED = (
+    "title",
+    "generated_at",
+    "period",
+    "filters",
+    "filter_labels",
+    "record_count",
+    "summary",
+    "summary_kinds",
+    "notes",
+    "labels",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -222,8 +238,13 @@ class ReportDocument:
     notes: list = field(default_factory=list)
     labels: dict = field(default_factory=dict)
     suppression: dict | None = None  # {"threshold": N} once small counts are hidden (reports.suppression)
+    filter_labels: dict | None = None  # {name: {"label", "text"}}; None: the filters' keys and values as they are
 
     def __post_init__(self):
+        if self.filter_labels is None:
+            self.filter_labels = {
+                key: {"label": self.label(key), "text": str(value)} for key, value in self.filters.items()
+            }
         for name in STRIPPED:
             setattr(self, name, strip_bidi_all(getattr(self, name)))
         self.summary_kinds = _declared("summary", self.summary, self.summary_kinds)
@@ -259,6 +280,7 @@ class ReportDocument:
             "generated_at": self.generated_at,
             "period": dict(self.period),
             "filters": dict(self.filters),
+            "filter_labels": {key: dict(shown) for key, shown in self.filter_labels.items()},
             **content.as_dict(),
             "summary_kinds": {key: str(kind) for key, kind in self.summary_kinds.items()},
             **({"suppression": dict(self.suppression)} if self.suppression else {}),
@@ -272,6 +294,7 @@ class ReportDocument:
             generated_at=data["generated_at"],
             period=data["period"],
             filters=data.get("filters", {}),
+            filter_labels=data.get("filter_labels"),
             summary_kinds=data.get("summary_kinds", {}),
             suppression=data.get("suppression"),
             **Content.from_dict(data).as_kwargs(),

@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from reports import catalog
 from reports.cache import cached_content
+from reports.catalog.filters import filter_labels
 from reports.data_versions import TRACKED
 from reports.document import Kind, ReportDocument
 from reports.models import ExportFormat
@@ -97,7 +98,9 @@ class ReportType:
     def build(self, params, *, cached=False):
         """The ``ReportDocument``, stamped with the time it is finished in the report's zone.
 
-        ``cached``: the same figures computed earlier from the same data, when there are any.
+        Its filters are kept as given and in words (``filter_labels``), so that a stored document
+        shows them as it was made. ``cached``: the same figures computed earlier from the same
+        data, when there are any.
         """
         content = cached_content(self, params, self.compute) if cached else self.compute(params)
         return ReportDocument(
@@ -106,6 +109,7 @@ class ReportType:
             generated_at=params.period.now_stamp(),
             period=params.period.as_dict(),
             filters=dict(params.filters),
+            filter_labels=filter_labels(self.filters, params.filters),
             summary_kinds=dict(self.summary_kinds),
             **content.as_kwargs(),
         )

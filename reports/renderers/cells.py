@@ -28,8 +28,8 @@ def period_text(period):
 
 
 def filters_text(document):
-    """The filters as ``Label: value; …``, or ``None`` when there are none."""
-    parts = [f"{document.label(key)}: {text(value)}" for key, value in document.filters.items()]
+    """The filters in words as ``Label: value; …`` (``Sex: Female``), or ``None`` when there are none."""
+    parts = [f"{shown['label']}: {shown['text']}" for shown in document.filter_labels.values()]
     return "; ".join(parts) or "None"
 
 
