@@ -11,7 +11,7 @@ from rest_framework.exceptions import ErrorDetail
 
 from reports import catalog
 from reports.api.fields import LocalDateField, PlainTextField, StrictBooleanField
-from reports.catalog.filters import clean_filters, describe_filters
+from reports.catalog.filters import clean_filters, describe_filters, report_filter_labels
 from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate
 
 MAX_RANGE_DAYS = 3660
@@ -117,6 +117,9 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
     generation_seconds = serializers.FloatField(read_only=True, allow_null=True)
     report_id = serializers.IntegerField(source="id", read_only=True)
     is_expired = serializers.BooleanField(read_only=True)
+    filter_labels = serializers.SerializerMethodField(
+        help_text='The filters in words, by name: {"sex": {"label": "Sex", "text": "Female"}}.'
+    )
 
     class Meta:
         model = GeneratedReport
@@ -131,6 +134,7 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
             "date_range_start",
             "date_range_end",
             "filters",
+            "filter_labels",
             "export_format",
             "suppress_small_counts",
             "status",
@@ -150,6 +154,10 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
     def get_generated_by_name(self, report) -> str:
         user = report.generated_by
         return user.get_full_name() or user.get_username()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_filter_labels(self, report):
+        return report_filter_labels(report.report_type, report.filters)
 
 
 class ReportStatusSerializer(serializers.ModelSerializer):

@@ -1,4 +1,4 @@
-"""A report's filters in words: in every format and in stored documents."""
+"""A report's filters in words: in every format, in stored documents and in the report list."""
 
 import csv
 import datetime as dt
@@ -10,10 +10,12 @@ import openpyxl
 import pytest
 from django.apps import apps
 from pypdf import PdfReader
+from rest_framework.test import APIClient
 
 from reports import catalog
 from reports.catalog.report_type import ReportParams
 from reports.document import ReportDocument
+from reports.models import GeneratedReport
 from reports.periods import Period
 from reports.renderers import csv as csv_renderer
 from reports.renderers import excel, pdf
@@ -138,3 +140,44 @@ def test_the_migration_rewrites_the_stored_documents(document, make_report, doct
     MIGRATION.remove_labels(apps, None)
     old.refresh_from_db()
     assert "filter_labels" not in old.document
+
+
+# --- the report list ----------------------------------------------------------------------------
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_list_tells_two_reports_of_one_title_apart_by_filters_and_hidden_counts(make_report, doctor):
+    make_report(doctor, filters=FILTERS, suppress_small_counts=True)
+    make_report(doctor, filters={"sex": "M"})
+    make_report(doctor)
+    results = client_for(doctor).get("/api/reports/generated/").json()["results"]
+    assert {report["title"] for report in results} == {"Visit trends"}
+    shown = [(report["filters"], report["filter_labels"], report["suppress_small_counts"]) for report in results]
+    assert shown == [
+        ({}, {}, False),
+        ({"sex": "M"}, {"sex": {"label": "Sex", "text": "Male"}}, False),
+        (FILTERS, LABELS, True),
+    ]
+
+
+def test_the_lists_query_count_does_not_grow_with_filtered_reports(make_report, doctor, django_assert_max_num_queries):
+    client = client_for(doctor)
+    make_report(doctor, filters=FILTERS)
+    with django_assert_max_num_queries(10) as few:
+        client.get("/api/reports/generated/")
+    for _ in range(15):
+        make_report(doctor, filters=FILTERS, suppress_small_counts=True)
+    with django_assert_max_num_queries(len(few)):
+        assert len(client.get("/api/reports/generated/").json()["results"]) == 16
+
+
+def test_the_list_names_a_filter_of_a_report_type_that_no_longer_declares_it(make_report, doctor):
+    make_report(doctor, filters={"ward": "North"})
+    (report,) = client_for(doctor).get("/api/reports/generated/").json()["results"]
+    assert report["filter_labels"] == {"ward": {"label": "Ward", "text": "North"}}
+    assert GeneratedReport.objects.get().filters == {"ward": "North"}

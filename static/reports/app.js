@@ -427,11 +427,19 @@
         { class: "report-main" },
         el("h3", { class: "report-title" }, report.title),
         el("p", { class: "report-details" }, details.join(" · ")),
+        el("p", { class: "report-filters" }, filtersLine(report)),
         el("p", { class: "report-requested" }, requested),
       ),
       el("div", { class: "report-state" }, statusChip(status), stateDetail(report, status)),
       el("div", { class: "report-actions" }, actions(report, status)),
     );
+  }
+
+  /* The report's filters in words, as its files print them, and whether its small counts are hidden. */
+  function filtersLine(report) {
+    const filters = Object.values(report.filter_labels).map((filter) => `${filter.label}: ${filter.text}`);
+    const counts = report.suppress_small_counts ? "Small counts hidden" : "All counts shown";
+    return `${filters.length ? filters.join("; ") : "No filters"} · ${counts}`;
   }
 
   function statusChip(status) {

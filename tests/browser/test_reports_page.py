@@ -216,6 +216,26 @@ def test_formats_and_statuses_are_named_as_the_server_names_them(log_in):
     expect(item(page, "Named by the server").locator(".report-details")).to_contain_text(formats["EXCEL"])
 
 
+def test_the_list_shows_each_reports_filters_in_words_and_whether_small_counts_are_hidden(log_in, workers):
+    workers.ensure()
+    page = log_in("nurse")
+    page.get_by_role("radio", name=re.compile("^Visit trends")).check()
+    page.get_by_label("Sex", exact=True).select_option(label="Female")
+    page.get_by_label("Patient type", exact=True).select_option(label="Student")
+    page.get_by_label("Hide small counts").check()
+    filtered = generate(page, "Visit trends", "PDF", "Visits of women students")
+    expect(filtered.locator(".report-filters")).to_have_text("Sex: Female; Patient type: Student · Small counts hidden")
+    page.get_by_label("Sex", exact=True).select_option(value="")
+    page.get_by_label("Patient type", exact=True).select_option(value="")
+    page.get_by_label("Hide small counts").uncheck()
+    everyone = generate(page, "Visit trends", "PDF", "Visits of everyone")
+    expect(everyone.locator(".report-filters")).to_have_text("No filters · All counts shown")
+    expect(filtered).to_have_attribute("data-status", "COMPLETED")
+    filtered.get_by_role("button", name="Preview: Visits of women students").click()
+    dialog = page.get_by_role("dialog", name="Visits of women students")
+    expect(dialog.locator("#preview-meta")).to_contain_text("Filters: Sex: Female; Patient type: Student")
+
+
 def test_a_failed_report_shows_its_reason_and_retry_completes_it(log_in, workers, tmp_path):
     not_a_folder = tmp_path / "storage-is-a-file"
     not_a_folder.write_text("the reports storage cannot be created under a file")
