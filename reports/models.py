@@ -113,7 +113,11 @@ class GeneratedReport(models.Model):
 
     status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING)
     progress_percentage = models.PositiveSmallIntegerField(default=0)
-    error_message = models.CharField(max_length=500, blank=True)
+    error_message = models.CharField(max_length=500, blank=True, help_text="What failed, in words its user can act on")
+    error_class = models.CharField(max_length=200, blank=True, help_text="The error that failed it (shown to ADMIN)")
+    error_reference = models.CharField(
+        max_length=16, blank=True, help_text="The reference of its failure's server log record (shown to ADMIN)"
+    )
     task_id = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)

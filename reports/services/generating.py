@@ -2,7 +2,9 @@
 
 Each run claims the report by bumping ``attempts`` and keeps a heartbeat while it works; a
 run whose heartbeat goes stale is queued again by ``maintenance.recover_stale_reports``, and
-a run that finds it no longer owns the report (``RunSuperseded``) discards its work.
+a run that finds it no longer owns the report (``RunSuperseded``) discards its work. A run
+that fails records what failed for its user, and the error and its log reference for ADMIN
+(``reports.failures``).
 """
 
 import datetime as dt
@@ -13,7 +15,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from reports import catalog, file_deletions, renderers, tiers
+from reports import catalog, failures, file_deletions, renderers, tiers
 from reports.catalog.report_type import ReportParams
 from reports.models import GeneratedReport, ReportStatus
 from reports.periods import Period
@@ -21,10 +23,11 @@ from reports.periods import Period
 logger = logging.getLogger(__name__)
 
 DATA_STEP_START, DATA_STEP_END, RENDERING, STORING = 5, 70, 75, 90
-INTERNAL_ERROR = (
-    "The report could not be generated because of an internal error. "
-    "Administrators can find the details in the server log under report #{id}."
-)
+# What failed, by the step that failed ({id}: the report's, {format}: its format's name).
+ASK_AN_ADMINISTRATOR = " If it fails again, ask an administrator to look at report #{id}."
+DATA_ERROR = "The report's figures could not be read from the clinic's records. Please try again later."
+FILE_ERROR = "The figures were read, but the {format} file could not be made from them. Try another format."
+SAVE_ERROR = "The {format} file was made, but the report could not be saved. Please try again later."
 STORAGE_ERROR = "The report file could not be stored: the storage was unavailable. Please try again later."
 DATABASE_ERROR = "The report could not be generated: the database connection was lost. Please try again later."
 # Errors of a lost or broken database connection (also SQLite's "database is locked").
@@ -47,7 +50,8 @@ def _claim(report_id):
         report.started_at = now
         report.heartbeat_at = now
         report.progress_percentage = DATA_STEP_START
-        report.error_message = ""
+        for name, value in failures.CLEARED.items():
+            setattr(report, name, value)
         leftover = report.file.name  # stored by an earlier run that died or failed before completing
         report.file = ""
         report.save(
@@ -57,7 +61,7 @@ def _claim(report_id):
                 "started_at",
                 "heartbeat_at",
                 "progress_percentage",
-                "error_message",
+                *failures.CLEARED,
                 "file",
             ]
         )
@@ -110,11 +114,14 @@ def run_report(report_id):
         return None
     began = time.monotonic()
     stored_name = ""
+    failure = DATA_ERROR  # what failed, should the step under way fail
     try:
         span = DATA_STEP_END - DATA_STEP_START
         document = build_document(report, lambda done: _progress(report, DATA_STEP_START + round(span * done)))
+        failure = FILE_ERROR
         _progress(report, RENDERING)
         content, renderer = render(document, report.export_format)
+        failure = SAVE_ERROR
         _progress(report, STORING)
         stored = tiers.StoredFile.new(report, content, renderer.EXTENSION)
         stored_name = stored.name
@@ -122,22 +129,28 @@ def run_report(report_id):
             raise RunSuperseded
         try:
             tiers.store(stored_name, content, before_retry=lambda: _progress(report, STORING))
-        except tiers.StorageUnavailable:
-            logger.error("Report %s: the storage was unavailable; the report is FAILED", report.pk)
+        except tiers.StorageUnavailable as error:
+            reference = failures.new_reference()
+            logger.error("Report %s: the storage was unavailable; the report is FAILED [ref %s]", report.pk, reference)
             file_deletions.discard(stored_name)
-            _fail(report, STORAGE_ERROR)
+            _fail(report, failures.recorded(STORAGE_ERROR, error, reference))
             return None
         _complete(report, document, stored, time.monotonic() - began)
     except RunSuperseded:
         logger.info("Report %s run %s was superseded; discarding its work", report.pk, report.attempts)
         file_deletions.discard(stored_name)
-    except DATABASE_LOST:
-        logger.exception("Report %s: run %s lost its database connection", report.pk, report.attempts)
-        return _retry_after_lost_database(report, stored_name)
-    except Exception:
-        logger.exception("Report %s failed", report.pk)
+    except DATABASE_LOST as error:
+        reference = failures.new_reference()
+        logger.exception(
+            "Report %s: run %s lost its database connection [ref %s]", report.pk, report.attempts, reference
+        )
+        return _retry_after_lost_database(report, stored_name, failures.recorded(DATABASE_ERROR, error, reference))
+    except Exception as error:
+        reference = failures.new_reference()
+        logger.exception("Report %s failed [ref %s]", report.pk, reference)
         file_deletions.discard(stored_name)
-        _fail(report, INTERNAL_ERROR.format(id=report.pk))
+        message = (failure + ASK_AN_ADMINISTRATOR).format(id=report.pk, format=report.get_export_format_display())
+        _fail(report, failures.recorded(message, error, reference))
     return None
 
 
@@ -165,12 +178,13 @@ def _complete(report, document, stored, seconds):
     logger.info("Report %s completed in %.2fs (%d bytes)", report.pk, seconds, stored.size)
 
 
-def _fail(report, message):
-    _owned(report).update(status=ReportStatus.FAILED, error_message=message, heartbeat_at=timezone.now())
+def _fail(report, failure):
+    """FAIL this run's report, recording ``failure`` (``failures.recorded``)."""
+    _owned(report).update(status=ReportStatus.FAILED, heartbeat_at=timezone.now(), **failure)
 
 
-def _retry_after_lost_database(report, stored_name):
-    """Reconnect, undo what did not commit and hand the report back (FAILED once out of attempts).
+def _retry_after_lost_database(report, stored_name, failure):
+    """Reconnect, undo what did not commit and hand the report back (FAILED with ``failure`` once out of attempts).
 
     Returns the seconds after which to run it again, or None. Nothing is half-written:
     completing is one transaction, so the report is either COMPLETED with this run's file
@@ -190,7 +204,7 @@ def _retry_after_lost_database(report, stored_name):
             retry = current.attempts < settings.REPORT_MAX_ATTEMPTS
             _owned(report).update(
                 status=ReportStatus.PENDING if retry else ReportStatus.FAILED,
-                error_message="" if retry else DATABASE_ERROR,
+                **(failures.CLEARED if retry else failure),
                 progress_percentage=0 if retry else current.progress_percentage,
                 task_id="",
                 heartbeat_at=None,

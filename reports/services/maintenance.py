@@ -16,11 +16,16 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
-from reports import file_deletions
+from reports import failures, file_deletions
 from reports.models import GeneratedReport, ReportStatus
 from reports.tasks import enqueue_report, generate_report
 
 logger = logging.getLogger(__name__)
+
+INTERRUPTED = (
+    "The report was interrupted {attempts} times before it finished: it took too long, or the worker stopped. "
+    "Try a shorter period, or try again later."
+)
 
 
 def _task_alive(task_id, stale_before):
@@ -44,17 +49,18 @@ def recover_stale_reports(now=None):
     Also re-queues PENDING reports older than the lease whose task is gone (the
     process died between the commit and the enqueue, or the task failed before it
     claimed the report). Rows are locked and re-checked, so two recoveries at once
-    (or a run finishing meanwhile) cannot re-queue a report twice. Returns (requeued, failed).
+    (or a run finishing meanwhile) cannot re-queue a report twice. The reports FAILED share one
+    log reference, that of the warning saying so. Returns (requeued, failed).
     """
     now = now or timezone.now()
     stale_before = now - dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
     stale = GeneratedReport.objects.filter(status=ReportStatus.GENERATING, heartbeat_at__lt=stale_before)
     waiting = GeneratedReport.objects.filter(status=ReportStatus.PENDING, created_at__lt=stale_before)
+    reference = failures.new_reference()
     with transaction.atomic():
         failed = stale.filter(attempts__gte=settings.REPORT_MAX_ATTEMPTS).update(
             status=ReportStatus.FAILED,
-            error_message=f"Generation was interrupted {settings.REPORT_MAX_ATTEMPTS} times "
-            "(the worker stopped); it will not be retried automatically.",
+            **failures.recorded(INTERRUPTED.format(attempts=settings.REPORT_MAX_ATTEMPTS), reference=reference),
         )
         requeue = list(stale.select_for_update(skip_locked=True).values_list("pk", flat=True))
         requeue += [
@@ -68,7 +74,12 @@ def recover_stale_reports(now=None):
         for report_id in requeue:
             transaction.on_commit(lambda report_id=report_id: enqueue_report(report_id), robust=True)
     if requeue or failed:
-        logger.warning("Recovered reports: %d re-queued, %d failed after too many attempts", len(requeue), failed)
+        logger.warning(
+            "Recovered reports: %d re-queued, %d failed after too many attempts [ref %s]",
+            len(requeue),
+            failed,
+            reference,
+        )
     return len(requeue), failed
 
 

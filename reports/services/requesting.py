@@ -4,6 +4,7 @@ import logging
 
 from django.db import transaction
 
+from reports import failures
 from reports.models import GeneratedReport, ReportStatus
 from reports.tasks import enqueue_report
 
@@ -53,7 +54,7 @@ def retry_report(report):
     """Queue a FAILED report again with a fresh set of attempts."""
     with transaction.atomic():
         updated = GeneratedReport.objects.filter(pk=report.pk, status=ReportStatus.FAILED).update(
-            status=ReportStatus.PENDING, attempts=0, progress_percentage=0, error_message="", task_id=""
+            status=ReportStatus.PENDING, attempts=0, progress_percentage=0, task_id="", **failures.CLEARED
         )
         if updated:
             transaction.on_commit(lambda: enqueue_report(report.pk))

@@ -89,7 +89,7 @@ def test_a_failing_data_step_fails_the_report_safely(make_report, doctor, storag
         generating.run_report(report.pk)
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
-    assert "internal error" in report.error_message
+    assert "figures could not be read" in report.error_message
     assert "Juan" not in report.error_message and "Traceback" not in report.error_message
     assert "RuntimeError" in caplog.text  # the full trace goes to the server log
     assert stored_files(storage_dir) == []
