@@ -90,13 +90,22 @@ def reports_with_documents_for(user):
     return reports_for(user).defer(None)
 
 
+# The columns the page's polling reads (``ReportStatusSerializer``).
+STATUS_FIELDS = (
+    "id",
+    "status",
+    "progress_percentage",
+    "error_message",
+    "error_class",
+    "error_reference",
+    "created_at",
+    "completed_at",
+)
+
+
 def report_statuses(user, ids=None):
     """The status fields of the reports the user may see, of ``ids`` if given (one query, no joins)."""
-    reports = (
-        reports_for(user)
-        .select_related(None)
-        .only("id", "status", "progress_percentage", "error_message", "created_at", "completed_at")
-    )
+    reports = reports_for(user).select_related(None).only(*STATUS_FIELDS)
     return reports if ids is None else reports.filter(pk__in=ids)
 
 

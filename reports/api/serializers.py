@@ -111,7 +111,28 @@ class GenerateReportSerializer(serializers.Serializer):
         return attrs
 
 
-class GeneratedReportSerializer(serializers.ModelSerializer):
+class ErrorDetailsSerializer(serializers.Serializer):
+    error_class = serializers.CharField(help_text="The class of the error that failed the report; empty if none was")
+    log_reference = serializers.CharField(
+        source="error_reference", help_text="The reference its server log record carries: [ref …]"
+    )
+
+
+class ErrorDetailsMixin(serializers.Serializer):
+    """``error_details`` of a FAILED report when the context's ``error_details`` is true (ADMIN), else null."""
+
+    error_details = serializers.SerializerMethodField(
+        help_text="ADMIN only: the error that failed the report and where its server log record is; null otherwise."
+    )
+
+    @extend_schema_field(ErrorDetailsSerializer(allow_null=True))
+    def get_error_details(self, report):
+        if not self.context.get("error_details") or report.status != ReportStatus.FAILED:
+            return None
+        return ErrorDetailsSerializer(report).data
+
+
+class GeneratedReportSerializer(ErrorDetailsMixin, serializers.ModelSerializer):
     template_name = serializers.CharField(source="template.name", read_only=True)
     generated_by_name = serializers.SerializerMethodField()
     generation_seconds = serializers.FloatField(read_only=True, allow_null=True)
@@ -140,6 +161,7 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
             "status",
             "progress_percentage",
             "error_message",
+            "error_details",
             "file_size",
             "record_count",
             "generation_seconds",
@@ -160,10 +182,10 @@ class GeneratedReportSerializer(serializers.ModelSerializer):
         return report_filter_labels(report.report_type, report.filters)
 
 
-class ReportStatusSerializer(serializers.ModelSerializer):
+class ReportStatusSerializer(ErrorDetailsMixin, serializers.ModelSerializer):
     class Meta:
         model = GeneratedReport
-        fields = ["id", "status", "progress_percentage", "error_message", "created_at", "completed_at"]
+        fields = ["id", "status", "progress_percentage", "error_message", "error_details", "created_at", "completed_at"]
         read_only_fields = fields
 
 

@@ -146,13 +146,18 @@ class GeneratedReportViewSet(
             reports = reports.filter(**filters.validated_data)
         return reports
 
+    def get_serializer_context(self):
+        """ADMIN also sees why a report failed: the error's class and its server log reference."""
+        return {**super().get_serializer_context(), "error_details": is_admin(self.request.user)}
+
     def perform_destroy(self, instance):
         requesting.delete_report(instance)
 
     @extend_schema(responses={200: serializers.ReportStatusSerializer, **DETAIL_ERRORS})
     @action(detail=True)
     def status(self, request, pk=None):
-        return Response(serializers.ReportStatusSerializer(self.get_object()).data)
+        report = self.get_object()
+        return Response(serializers.ReportStatusSerializer(report, context=self.get_serializer_context()).data)
 
     @extend_schema(
         responses={
@@ -192,7 +197,8 @@ class GeneratedReportViewSet(
     @extend_schema(responses={200: serializers.DashboardSerializer, **COMMON_ERRORS})
     @action(detail=False)
     def dashboard(self, request):
-        return Response(serializers.DashboardSerializer(selectors.dashboard(request.user)).data)
+        figures = selectors.dashboard(request.user)
+        return Response(serializers.DashboardSerializer(figures, context=self.get_serializer_context()).data)
 
     @extend_schema(
         operation_id="reports_generated_statuses",
@@ -209,7 +215,8 @@ class GeneratedReportViewSet(
         query = serializers.StatusQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         reports = selectors.report_statuses(request.user, query.validated_data["ids"])
-        return Response({"results": serializers.ReportStatusSerializer(reports, many=True).data})
+        statuses = serializers.ReportStatusSerializer(reports, many=True, context=self.get_serializer_context())
+        return Response({"results": statuses.data})
 
     @extend_schema(
         responses={

@@ -234,7 +234,15 @@ def test_detail_and_status_fields(completed_report, doctor):
     assert detail["generated_by_name"] == "doctor"
     assert not any("url" in key or key == "file" for key in detail)
     status = client.get(f"/api/reports/generated/{completed_report.pk}/status/").json()
-    assert set(status) == {"id", "status", "progress_percentage", "error_message", "created_at", "completed_at"}
+    assert set(status) == {
+        "id",
+        "status",
+        "progress_percentage",
+        "error_message",
+        "error_details",
+        "created_at",
+        "completed_at",
+    }
 
 
 def test_status_reads_only_the_status_columns_of_one_table(completed_report, doctor):

@@ -1,4 +1,4 @@
-"""A failed report says what failed in words its user can act on, and records the error and its log reference."""
+"""A failed report says what failed in words its user can act on; ADMIN also sees the error and its log record."""
 
 import datetime as dt
 import logging
@@ -6,11 +6,13 @@ import re
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from reports import catalog
-from reports.models import ReportStatus, reports_storage
+from reports.models import GeneratedReport, ReportStatus, reports_storage
 from reports.services import generating, maintenance, requesting
 
+GENERATED = "/api/reports/generated/"
 REFERENCE = re.compile(r"[0-9a-f]{8}")
 PATIENT = "diagnosis of Juan Dela Cruz broke the query"
 
@@ -47,6 +49,12 @@ def failed(make_report, user, caplog, **fields):
 def logged_with(caplog, reference):
     """The log records that carry ``reference``."""
     return [record for record in caplog.records if f"[ref {reference}]" in record.getMessage()]
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
 
 
 # --- what the report records ---------------------------------------------------------------------
@@ -111,3 +119,38 @@ def test_a_retried_report_forgets_its_failure(make_report, doctor, storage_dir, 
     assert requesting.retry_report(report)
     report.refresh_from_db()
     assert (report.error_message, report.error_class, report.error_reference) == ("", "", "")
+
+
+# --- who sees what -------------------------------------------------------------------------------
+
+
+def test_only_admin_sees_the_error_class_and_log_reference(
+    make_report, doctor, admin, storage_dir, unreadable_data, caplog
+):
+    report = failed(make_report, doctor, caplog)
+    details = {"error_class": "RuntimeError", "log_reference": report.error_reference}
+    urls = {
+        "detail": f"{GENERATED}{report.pk}/",
+        "list": GENERATED,
+        "status": f"{GENERATED}{report.pk}/status/",
+        "statuses": f"{GENERATED}status/?ids={report.pk}",
+        "dashboard": f"{GENERATED}dashboard/",
+    }
+    for name, url in urls.items():
+        mine = client_for(doctor).get(url)
+        assert mine.status_code == 200, name
+        assert "RuntimeError" not in mine.content.decode() and report.error_reference not in mine.content.decode(), name
+        everyone = client_for(admin).get(url)
+        assert "RuntimeError" in everyone.content.decode(), name
+    doctor_view = client_for(doctor).get(urls["detail"]).json()
+    admin_view = client_for(admin).get(urls["detail"]).json()
+    assert doctor_view["error_message"] == admin_view["error_message"] == report.error_message
+    assert (doctor_view["error_details"], admin_view["error_details"]) == (None, details)
+    (status,) = client_for(admin).get(urls["statuses"]).json()["results"]
+    assert status["error_details"] == details
+
+
+def test_a_report_that_did_not_fail_has_no_error_details(completed_report, admin):
+    body = client_for(admin).get(f"{GENERATED}{completed_report.pk}/").json()
+    assert (body["status"], body["error_details"]) == ("COMPLETED", None)
+    assert GeneratedReport.objects.get(pk=completed_report.pk).error_reference == ""

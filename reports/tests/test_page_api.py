@@ -59,7 +59,15 @@ def test_bulk_status_answers_for_the_callers_reports_only(make_report, doctor, m
     assert set(by_id) == {mine.pk, done.pk}
     assert by_id[mine.pk]["status"] == "GENERATING"
     assert by_id[mine.pk]["progress_percentage"] == 40
-    assert set(by_id[done.pk]) == {"id", "status", "progress_percentage", "error_message", "created_at", "completed_at"}
+    assert set(by_id[done.pk]) == {
+        "id",
+        "status",
+        "progress_percentage",
+        "error_message",
+        "error_details",
+        "created_at",
+        "completed_at",
+    }
     everyone = client_for(admin).get(f"{GENERATED}status/?ids={ids}").json()
     assert {row["id"] for row in everyone["results"]} == {mine.pk, done.pk, theirs.pk}
 

@@ -455,7 +455,7 @@
         el("span", { class: "progress-text", "data-role": "progress-text" }, progressText(report)),
       );
     }
-    if (status === "FAILED") return el("p", { class: "report-error", "data-role": "error" }, report.error_message || "The report could not be generated.");
+    if (status === "FAILED") return failure(report);
     if (status === "EXPIRED") return el("p", { class: "report-note" }, `Expired on ${formatMoment(report.expires_at)}`);
     if (status === "COMPLETED") {
       const facts = [formatBytes(report.file_size)];
@@ -464,6 +464,15 @@
       return el("p", { class: "report-note" }, facts.join(" · "));
     }
     return null;
+  }
+
+  /* What failed, in words; for ADMIN (error_details) also the error's class and its log reference. */
+  function failure(report) {
+    const message = el("p", { class: "report-error", "data-role": "error" }, report.error_message || "The report could not be generated.");
+    const details = report.error_details;
+    if (!details) return message;
+    const facts = [details.error_class, `log reference ${details.log_reference}`].filter(Boolean);
+    return [message, el("p", { class: "report-error-details", "data-role": "error-details" }, `For administrators: ${facts.join(" · ")}`)];
   }
 
   function progressText(report) {
