@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Aggregate, Case, CharField, Count, F, Q, When
+from django.db.models import Aggregate, Case, CharField, Count, F, Max, Q, When
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Lower, Trim, TruncMonth, Upper
 from django.utils import timezone
 
@@ -71,6 +71,11 @@ def diagnosis_text():
 def diagnosis_code():
     """A medical visit's ICD-10 code, trimmed and upper-cased ("" when none)."""
     return Upper(Trim("diagnosis_code"))
+
+
+def recorded_diagnosis():
+    """One of a group's diagnoses as recorded (trimmed), the same one on every database: the greatest."""
+    return Max(Trim("diagnosis"))
 
 
 def diagnosis_key():
