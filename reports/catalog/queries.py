@@ -78,9 +78,13 @@ def recorded_diagnosis():
     return Max(Trim("diagnosis"))
 
 
-def diagnosis_key():
-    """What diagnoses are grouped by: the ICD-10 code (annotated as ``code``) when present, else the folded text."""
-    return Case(When(~Q(code=""), then=F("code")), default=diagnosis_text(), output_field=CharField())
+def diagnosis_key(code):
+    """What diagnoses are grouped by: the ICD-10 code (the annotation or alias ``code``) when present, else the text.
+
+    Annotate the key before the code: PostgreSQL then groups by (key, code) in the order the
+    combining query does, and aggregates each table in parallel.
+    """
+    return Case(When(~Q(**{code: ""}), then=F(code)), default=diagnosis_text(), output_field=CharField())
 
 
 # --- Querysets -------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Avg, Case, Count, ExpressionWrapper, FloatField, Q, Value, When
+from django.db.models import Avg, Case, Count, ExpressionWrapper, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast
 
 from patients.models import Patient
@@ -112,8 +112,8 @@ def top_diagnoses_rows(queryset, total):
     Each is named by ``icd10.describe``: "Name (code)", or the text as recorded.
     """
     grouped = (
-        queryset.annotate(code=queries.diagnosis_code())
-        .annotate(key=queries.diagnosis_key())
+        queryset.alias(coded=queries.diagnosis_code())
+        .annotate(key=queries.diagnosis_key("coded"), code=F("coded"))
         .exclude(key="")
         .order_by()
         .values("key", "code")

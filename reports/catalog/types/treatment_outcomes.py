@@ -4,7 +4,7 @@ A case is one medical or dental visit dated within the period. Success is an
 outcome of RESOLVED or IMPROVED, out of the cases with an outcome (not PENDING).
 """
 
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import CharField, Count, F, Q, Value
 
 from patients.models import Patient
 from reports import suppression
@@ -81,8 +81,8 @@ def _summary(counts):
 def _grouped(visits, code):
     """Non-blank diagnoses of ``visits`` aggregated by key: the ICD-10 ``code`` if any, else the folded text."""
     return (
-        visits.annotate(code=code)
-        .annotate(key=queries.diagnosis_key())
+        visits.alias(coded=code)
+        .annotate(key=queries.diagnosis_key("coded"), code=F("coded"))
         .exclude(key="")
         .values("key", "code")
         .annotate(
