@@ -111,12 +111,12 @@ def treatment_outcomes(cursor, period, sections=True):
             "SELECT CASE WHEN upper(trim(diagnosis_code)) = '' THEN lower(trim(diagnosis)) "
             "ELSE upper(trim(diagnosis_code)) END AS key, upper(trim(diagnosis_code)) AS code, count(*) AS cases, "
             "count(*) FILTER (WHERE outcome IN ('RESOLVED', 'IMPROVED')) AS successes, "
-            "count(*) FILTER (WHERE outcome <> 'PENDING') AS with_outcome, max(lower(trim(diagnosis))) AS description "
+            "count(*) FILTER (WHERE outcome <> 'PENDING') AS with_outcome, max(trim(diagnosis)) AS description "
             "FROM visits_medicalvisit WHERE visit_date >= %(s)s AND visit_date < %(e)s GROUP BY 1, 2 "
             "UNION ALL SELECT lower(trim(diagnosis)), '', count(*), "
             "count(*) FILTER (WHERE outcome IN ('RESOLVED', 'IMPROVED')), "
             "count(*) FILTER (WHERE outcome <> 'PENDING'), "
-            "max(lower(trim(diagnosis))) FROM visits_dentalvisit WHERE visit_date >= %(s)s AND visit_date < %(e)s "
+            "max(trim(diagnosis)) FROM visits_dentalvisit WHERE visit_date >= %(s)s AND visit_date < %(e)s "
             "GROUP BY 1) d WHERE key <> '' GROUP BY key, code ORDER BY sum(cases) DESC, key, code LIMIT 10",
             p,
         )
@@ -196,7 +196,8 @@ def medical_statistics(cursor, period, sections=True):
         _all(
             cursor,
             "SELECT CASE WHEN upper(trim(diagnosis_code)) = '' THEN lower(trim(diagnosis)) "
-            f"ELSE upper(trim(diagnosis_code)) END AS key, count(*), count(DISTINCT patient_id) {where} "
+            "ELSE upper(trim(diagnosis_code)) END AS key, count(*), count(DISTINCT patient_id), max(trim(diagnosis)) "
+            f"{where} "
             "GROUP BY 1 HAVING CASE WHEN upper(trim(diagnosis_code)) = '' THEN lower(trim(diagnosis)) "
             "ELSE upper(trim(diagnosis_code)) END <> '' ORDER BY 2 DESC, 1 LIMIT 10",
             p,

@@ -17,7 +17,7 @@ from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from reports.document import RATE
+from reports.document import HIDDEN, RATE
 from reports.presentation import present
 
 FONT, FONT_BOLD = "Helvetica", "Helvetica-Bold"
@@ -76,6 +76,24 @@ def document_chart(document, chart, width):
     if chart.kind == "heatmap":
         return heatmap(labels, series, width)
     return xy_chart(chart.kind, labels, series, width, rates=all(kind == RATE for kind in kinds))
+
+
+ALL_HIDDEN = "Not drawn: every value is hidden by small-cell suppression."
+SHARES_HIDDEN = "Not drawn: some shares are hidden by small-cell suppression, so the pie would misstate the rest."
+
+
+def left_out(document, chart):
+    """Why a chart whose section has rows is not drawn, in words; None when it is drawn or there is nothing to draw.
+
+    The one reason is small-cell suppression: every value hidden, or any share of a pie.
+    """
+    categories, series = document.chart_data(chart)
+    hidden = [isinstance(value, HIDDEN) for _, values in series for value in values]
+    if not categories or not any(hidden):
+        return None
+    if all(hidden):
+        return ALL_HIDDEN
+    return SHARES_HIDDEN if chart.kind == "pie" else None
 
 
 def pie(labels, values, width, fills=None, donut=False, height=170, font_size=8):
@@ -310,23 +328,32 @@ class PageChart:
     title: str
     drawing: Drawing | None
     description: str
+    left_out: str = ""  # why a chart with data is not drawn (``left_out``)
 
     def svg(self):
         return "" if self.drawing is None else svg(self.drawing, self.title, self.description)
 
     def as_dict(self):
-        return {"key": self.key, "title": self.title, "description": self.description, "svg": self.svg()}
+        return {
+            "key": self.key,
+            "title": self.title,
+            "description": self.description,
+            "svg": self.svg(),
+            "left_out": self.left_out,
+        }
 
 
 def page_charts(document):
-    """A report document's charts that have something to draw, for the page (at ``PAGE_WIDTH``)."""
-    drawn = []
+    """A report document's charts for the page (at ``PAGE_WIDTH``): those drawn, and those left out saying why."""
+    shown = []
     for chart in document.charts:
         drawing = document_chart(document, chart, PAGE_WIDTH)
+        categories, series = document.chart_data(chart)
         if drawing is not None:
-            categories, series = document.chart_data(chart)
-            drawn.append(PageChart(chart.key, chart.title, drawing, describe_series(categories, series)))
-    return drawn
+            shown.append(PageChart(chart.key, chart.title, drawing, describe_series(categories, series)))
+        elif reason := left_out(document, chart):
+            shown.append(PageChart(chart.key, chart.title, None, reason, reason))
+    return shown
 
 
 def dashboard_charts(figures, series):

@@ -7,9 +7,10 @@ same numbers.
 
 Every value has a declared ``Kind``: each section says the kind of its columns and the
 document the kind of its summary figures, and the formats show a value by its kind
-(``reports.presentation``). A value hidden by small-cell suppression is ``Suppressed``;
-JSON stores it as its marker text, read back as ``Suppressed`` wherever the kind is
-not text. A key's label is the key in words unless ``labels`` names it otherwise.
+(``reports.presentation``). A count hidden by small-cell suppression is ``Suppressed``,
+stored in JSON as its marker ("<11"); a rate, average or other figure hidden with it (it
+would give the count away) is ``Withheld``, stored as "not shown", so that nothing but a
+count ever reads as one. A key's label is the key in words unless ``labels`` names it otherwise.
 
 The filters are kept twice: as given (``filters``, the values the API accepts) and in words
 (``filter_labels``, each filter's label and its value's, from the report type's declaration
@@ -29,21 +30,29 @@ from reports.bidi import strip_bidi_all
 
 RATE_DIGITS = 4
 MARKER = re.compile(r"<([1-9][0-9]*)")
+WITHHELD_TEXT = "not shown"
 
 
 class Kind(StrEnum):
     """What a value is, which says how every format shows it."""
 
     COUNT = "count"  # a whole number of patients, visits, ...
-    NUMBER = "number"  # any other number: an average, a median, a figure per day, an hour, a rating
+    NUMBER = "number"  # any other number without a unit: an average, a rating given
     RATE = "rate"  # a fraction 0-1, shown as a percentage
     MONEY = "money"
+    PER_DAY = "per_day"  # an average a day
+    HOURS = "hours"  # a duration in hours
+    HOUR = "hour"  # an hour of the day, 0-23, standing for the hour it starts
+    RATING = "rating"  # an average of ratings from 1 to 5
+    PAIN = "pain"  # an average of pain levels from 0 to 10
+    BPM = "bpm"  # a heart rate, in beats per minute
     DATE = "date"  # an ISO date
     TEXT = "text"
 
 
 COUNT, NUMBER, RATE, MONEY, DATE, TEXT = Kind.COUNT, Kind.NUMBER, Kind.RATE, Kind.MONEY, Kind.DATE, Kind.TEXT
-NUMERIC = frozenset({COUNT, NUMBER, RATE, MONEY})
+PER_DAY, HOURS, HOUR, RATING, PAIN, BPM = Kind.PER_DAY, Kind.HOURS, Kind.HOUR, Kind.RATING, Kind.PAIN, Kind.BPM
+NUMERIC = frozenset(set(Kind) - {DATE, TEXT})
 # The document's fields whose text is stripped of bidirectional controls as it is made (sections and charts too).
 STRIPPED = (
     "title",
@@ -82,9 +91,35 @@ class Suppressed:
         return hash(str(self))
 
 
+@dataclass(frozen=True, eq=False)
+class Withheld:
+    """A rate, average or other figure that is not a count, left out by small-cell suppression.
+
+    It would give a hidden count away. Its text is ``WITHHELD_TEXT``, never a count-like marker;
+    it equals another ``Withheld`` and that text, the form JSON stores it in.
+    """
+
+    def __str__(self):
+        return WITHHELD_TEXT
+
+    def __eq__(self, other):
+        if isinstance(other, Withheld):
+            return True
+        if isinstance(other, str):
+            return other == WITHHELD_TEXT
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(WITHHELD_TEXT)
+
+
+WITHHELD = Withheld()
+HIDDEN = (Suppressed, Withheld)
+
+
 def stored(value):
-    """A value as JSON holds it: a suppressed one as its marker."""
-    return str(value) if isinstance(value, Suppressed) else value
+    """A value as JSON holds it: a suppressed or withheld one as its text."""
+    return str(value) if isinstance(value, HIDDEN) else value
 
 
 def _is_number(value):
@@ -92,17 +127,23 @@ def _is_number(value):
 
 
 def _typed(kind, value, where):
-    """``value`` as a value of ``kind``: a marker where the kind is not text is ``Suppressed`` again.
+    """``value`` as a value of ``kind``; a stored marker is ``Suppressed`` (a count) or ``Withheld`` again.
 
     Raises ValueError for a value that is not of its kind.
     """
     if kind == TEXT:
-        if isinstance(value, Suppressed):
-            raise ValueError(f"{where} is text: it cannot hold the suppressed value {value}")
+        if isinstance(value, HIDDEN):
+            raise ValueError(f"{where} is text: it cannot hold the hidden value {value}")
         return value
     if isinstance(value, str) and (marker := MARKER.fullmatch(value)):
-        return Suppressed(int(marker[1]) - 1)
-    if value is None or isinstance(value, Suppressed):
+        value = Suppressed(int(marker[1]) - 1)
+    elif value == WITHHELD_TEXT:
+        value = WITHHELD
+    if isinstance(value, Suppressed) and kind != COUNT:
+        raise ValueError(f"{where} is a {kind}: the marker {value} of a hidden count would read as its value")
+    if isinstance(value, Withheld) and kind == COUNT:
+        raise ValueError(f"{where} is a count: a hidden count is Suppressed, with its marker")
+    if value is None or isinstance(value, HIDDEN):
         return value
     if (kind in NUMERIC and _is_number(value)) or (kind == DATE and isinstance(value, str)):
         return value

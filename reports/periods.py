@@ -1,7 +1,7 @@
 """Report periods: inclusive ranges of local calendar days in ``TIME_ZONE``."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -12,14 +12,40 @@ def local_zone():
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def local_today():
+    """Today's date in the clinic's zone."""
+    return timezone.localdate(timezone.now(), local_zone())
+
+
+def long_date(day):
+    """A date as people write it: 3 December 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
 @dataclass(frozen=True)
 class Period:
+    """The days from ``start`` to ``end``, seen on ``today`` (the clinic's today unless given).
+
+    A period that has not ended by ``today`` is open: its figures per day count the days elapsed.
+    """
+
     start: dt.date
     end: dt.date
+    today: dt.date = field(default_factory=local_today, compare=False)
 
     @property
     def zone(self):
         return local_zone()
+
+    @property
+    def is_open(self):
+        """True while the period's last day has not ended."""
+        return self.end >= self.today
+
+    @property
+    def elapsed_days(self):
+        """The days of the period up to and including today: all of them once it has ended, 0 before it starts."""
+        return max(0, (min(self.end, self.today) - self.start).days + 1)
 
     def now_stamp(self):
         """This moment in the period's zone, as a document records when it was generated."""
@@ -53,7 +79,11 @@ class Period:
         return months
 
     def as_dict(self):
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "time_zone": settings.TIME_ZONE}
+        """The period as a document records it; an open one says up to which day it was counted."""
+        data = {"start": self.start.isoformat(), "end": self.end.isoformat(), "time_zone": settings.TIME_ZONE}
+        if self.is_open:
+            data["up_to"] = self.today.isoformat()
+        return data
 
 
 def month_of(value):

@@ -1,16 +1,46 @@
 """How a value of a ``Kind`` is shown: the one place the formats, the charts and the page's preview ask.
 
 ``present(kind, value)`` says the text printed (PDF, preview), the number written, plotted
-and added up with its spreadsheet format (none for text, a missing value or a suppressed
-one), and the value as JSON and CSV hold it (a rate as its fraction, a suppressed value
-as its marker).
+and added up with its spreadsheet format (none for text, a missing value or a hidden
+one), and the value as JSON and CSV hold it (a rate as its fraction, a suppressed count
+as its marker, a withheld figure as "not shown").
 """
 
 from dataclasses import dataclass
 
-from reports.document import NUMERIC, Kind, Suppressed, stored
+from reports.document import HIDDEN, NUMERIC, Kind, stored
 
 MISSING = "—"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How a number of a kind is written: its decimal places and unit, and its spreadsheet number format."""
+
+    digits: int
+    unit: str = ""
+
+    @property
+    def number_format(self):
+        places = "." + "0" * self.digits if self.digits else ""
+        return f'#,##0{places}" {self.unit}"' if self.unit else f"#,##0{places}"
+
+    def text(self, value):
+        return f"{value:,.{self.digits}f}" + (f" {self.unit}" if self.unit else "")
+
+
+MEASURES = {
+    Kind.COUNT: Measure(0),
+    Kind.NUMBER: Measure(2),
+    Kind.MONEY: Measure(2),
+    Kind.PER_DAY: Measure(2, "a day"),
+    Kind.HOURS: Measure(2, "h"),
+    Kind.RATING: Measure(2, "of 5"),
+    Kind.PAIN: Measure(2, "of 10"),
+    Kind.BPM: Measure(1, "bpm"),
+}
+RATE_FORMAT = "0.0%"
+HOUR_FORMAT = '00":00"'
 
 
 @dataclass(frozen=True)
@@ -18,7 +48,7 @@ class Cell:
     text: str
     value: object
     number: int | float | None = None
-    number_format: str | None = None  # "rate", "money", "integer" or "decimal" (``excel.NUMBER_FORMATS``)
+    number_format: str | None = None  # a spreadsheet number format (Excel's codes)
 
 
 def is_numeric(kind):
@@ -30,12 +60,11 @@ def present(kind, value):
     """The ``Cell`` of ``value``, a value of ``kind`` in a ``ReportDocument``."""
     if value is None:
         return Cell(MISSING, None)
-    if isinstance(value, Suppressed) or not is_numeric(kind):
+    if isinstance(value, HIDDEN) or not is_numeric(kind):
         return Cell(str(value), stored(value))
     if kind == Kind.RATE:
-        return Cell(f"{value:.1%}", value, value, "rate")
-    if kind == Kind.MONEY:
-        return Cell(f"{value:,.2f}", value, value, "money")
-    if isinstance(value, int):
-        return Cell(f"{value:,}", value, value, "integer")
-    return Cell(f"{value:,.2f}", value, value, "decimal")
+        return Cell(f"{value:.1%}", value, value, RATE_FORMAT)
+    if kind == Kind.HOUR:
+        return Cell(f"{value:02d}:00\N{EN DASH}{value:02d}:59", value, value, HOUR_FORMAT)
+    measure = MEASURES[Kind.COUNT if kind == Kind.NUMBER and isinstance(value, int) else kind]
+    return Cell(measure.text(value), value, value, measure.number_format)

@@ -10,9 +10,11 @@ rule of docs/reports.md, "Small-cell suppression":
 2. a relation (parts adding up to a total) with exactly one hidden member would
    give it away, so its smallest shown non-zero member is hidden too, until no
    relation has exactly one;
-3. every rate or average computed from a hidden count is hidden.
+3. every rate or average computed from a hidden count is hidden;
+4. a section of free text whose base count is hidden is left out.
 
-A hidden value becomes ``Suppressed(threshold)``, shown as the marker ``"<{threshold + 1}"``.
+A hidden count becomes ``Suppressed(threshold)``, shown as the marker ``"<{threshold + 1}"``;
+a hidden rate or average becomes ``Withheld``, shown as "not shown", never as a count.
 A value a declaration does not account for is an error (``ImproperlyConfigured``), never
 shown unchecked.
 
@@ -26,14 +28,16 @@ from fractions import Fraction
 
 from django.core.exceptions import ImproperlyConfigured
 
-from reports.document import ReportDocument, Suppressed
+from reports.document import COUNT, WITHHELD, ReportDocument, Suppressed
 
 # A column total the report does not show as a figure but reveals all the same (through the shares).
 IMPLIED = None
 NOTE = (
     "Small-cell suppression: counts from 1 to {threshold} are shown as {marker}, and so is every other "
-    "count, rate or average from which such a count could be worked out."
+    "count from which such a count could be worked out; a rate or average that would give one away is not shown."
 )
+
+LEFT_OUT = "{title} are left out: they come from so few people that their words could tell who wrote them."
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,9 @@ class Table:
 
     ``totals``: column → the summary key its cells add up to (or ``IMPLIED``);
     ``row_totals``: column → the columns of the same row that add up to it;
-    ``within``: count column → the column of the same row it is a part of.
+    ``within``: count column → the column of the same row it is a part of;
+    ``left_out_with``: a summary count; when it is hidden the whole section is left out (free
+    text from so few people could tell who wrote it), and a note says so.
     """
 
     shown: tuple = ()
@@ -104,6 +110,7 @@ class Table:
     totals: dict = field(default_factory=dict)
     row_totals: dict = field(default_factory=dict)
     within: dict = field(default_factory=dict)
+    left_out_with: str = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +218,7 @@ class Plan:
         self._summary(rules)
         found = [section.key for section in document.sections]
         _check_declared(f"{document.report_type} sections", found, list(rules.sections))
+        self.left_out = []  # (section key, the summary cell whose hiding leaves it out)
         for section in document.sections:
             self._section(rules.sections[section.key], section)
         for group in rules.groups:
@@ -259,6 +267,8 @@ class Plan:
         for column, total in table.totals.items():
             cells = [("section", section.key, row, column) for row in range(len(section.rows))]
             self._group(cells, None if total is IMPLIED else self._summary_cell(total))
+        if table.left_out_with:
+            self.left_out.append((section.key, self._summary_cell(table.left_out_with)))
 
     def _summary_cell(self, key):
         if ("summary", key) not in self.values:
@@ -344,17 +354,26 @@ class Plan:
         return section.rows[cell[2]][section.columns.index(cell[3])]
 
     def apply(self, hidden, threshold):
-        """A new document with the hidden cells replaced by ``Suppressed``, saying so."""
+        """A new document with the hidden counts ``Suppressed`` and the other hidden values ``Withheld``, saying so."""
         shown = marker(threshold)
         document = ReportDocument.from_dict(copy.deepcopy(self.document.as_dict()))
+
+        def hide(kind):
+            return shown if kind == COUNT else WITHHELD
+
         for cell in hidden:
             if cell[0] == "summary":
-                document.summary[cell[1]] = shown
+                document.summary[cell[1]] = hide(document.summary_kinds[cell[1]])
             elif cell[0] == "record_count":
                 document.record_count = shown
             else:
                 section = document.section(cell[1])
-                section.rows[cell[2]][section.columns.index(cell[3])] = shown
+                section.rows[cell[2]][section.columns.index(cell[3])] = hide(section.kinds[cell[3]])
+        for key, base in self.left_out:
+            if base in hidden:
+                document.notes.append(LEFT_OUT.format(title=document.section(key).title))
+                document.sections = [section for section in document.sections if section.key != key]
+                document.charts = [chart for chart in document.charts if chart.section != key]
         document.notes.append(NOTE.format(threshold=threshold, marker=shown))
         document.suppression = {"threshold": threshold}
         return document

@@ -32,6 +32,9 @@ class ChartSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField(help_text="What the chart shows, in words")
     svg = serializers.CharField(help_text="Inline SVG markup, or empty when there is nothing to draw")
+    left_out = serializers.CharField(
+        required=False, help_text="Why a chart with data is not drawn (small-cell suppression), or empty"
+    )
 
 
 class PreviewSerializer(serializers.Serializer):

@@ -43,8 +43,8 @@ ERROR_CODES = {
         "Besides DRF's (`required`, `invalid`, `invalid_choice`, `not_authenticated`, `permission_denied`, "
         "`not_found`, `throttled`, `parse_error`, ...): `invalid_page`, `too_large`, `not_ready`, "
         "`not_retryable`, `expired`, `file_unavailable`, `not_recorded`, `locked_out`, `invalid_credentials`, "
-        "`range_order`, `range_too_long`, `impossible`, `out_of_range`, `unsupported_format`, `unknown_filter`, "
-        "`invalid_filter`, `control_characters`, `markup`, `not_text`, `too_many`."
+        "`range_order`, `range_too_long`, `range_in_future`, `impossible`, `out_of_range`, `unsupported_format`, "
+        "`unknown_filter`, `invalid_filter`, `control_characters`, `markup`, `not_text`, `too_many`."
     ),
     "schema": {"type": "string"},
 }

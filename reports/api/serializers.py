@@ -13,6 +13,7 @@ from reports import catalog
 from reports.api.fields import LocalDateField, PlainTextField, StrictBooleanField
 from reports.catalog.filters import clean_filters, describe_filters, report_filter_labels
 from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate
+from reports.periods import local_today, long_date
 
 MAX_RANGE_DAYS = 3660
 MAX_STATUS_IDS = 100
@@ -106,6 +107,11 @@ class GenerateReportSerializer(serializers.Serializer):
         if (end - start).days >= MAX_RANGE_DAYS:
             raise serializers.ValidationError(
                 {"date_range_end": ["The range may span at most 10 years."]}, code="range_too_long"
+            )
+        if start > (today := local_today()):
+            raise serializers.ValidationError(
+                {"date_range_start": [f"The period has not started yet: today is {long_date(today)}."]},
+                code="range_in_future",
             )
         attrs["title"] = attrs.get("title", "")
         return attrs

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Aggregate, Case, CharField, Count, F, Q, When
+from django.db.models import Aggregate, Case, CharField, Count, F, Max, Q, When
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Lower, Trim, TruncMonth, Upper
 from django.utils import timezone
 
@@ -73,9 +73,18 @@ def diagnosis_code():
     return Upper(Trim("diagnosis_code"))
 
 
-def diagnosis_key():
-    """What diagnoses are grouped by: the ICD-10 code (annotated as ``code``) when present, else the folded text."""
-    return Case(When(~Q(code=""), then=F("code")), default=diagnosis_text(), output_field=CharField())
+def recorded_diagnosis():
+    """One of a group's diagnoses as recorded (trimmed), the same one on every database: the greatest."""
+    return Max(Trim("diagnosis"))
+
+
+def diagnosis_key(code):
+    """What diagnoses are grouped by: the ICD-10 code (the annotation or alias ``code``) when present, else the text.
+
+    Annotate the key before the code: PostgreSQL then groups by (key, code) in the order the
+    combining query does, and aggregates each table in parallel.
+    """
+    return Case(When(~Q(**{code: ""}), then=F(code)), default=diagnosis_text(), output_field=CharField())
 
 
 # --- Querysets -------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from reports.periods import long_date
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -24,7 +26,11 @@ def text(value):
 
 
 def period_text(period):
-    return f"{period['start']} \N{EN DASH} {period['end']}"
+    """The period's days; an open period says up to which day it was counted."""
+    days = f"{period['start']} \N{EN DASH} {period['end']}"
+    if up_to := period.get("up_to"):
+        days += f", up to {long_date(dt.date.fromisoformat(up_to))} (period still open)"
+    return days
 
 
 def filters_text(document):

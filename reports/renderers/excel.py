@@ -26,6 +26,7 @@ RESERVED_SHEET_NAMES = {"summary", "history"}
 CHART_TYPES = {"bar": "column", "line": "line", "pie": "pie"}
 CHART_SIZE = {"width": 600, "height": 320}
 CHART_ROWS = 17
+PLOTTED_AS_ZERO = "Not drawn: some values are hidden by small-cell suppression, and Excel would plot them as zeros."
 NAVY = "#1F3A5F"
 TEXT_STYLES = {
     "text": {},
@@ -34,7 +35,6 @@ TEXT_STYLES = {
     "header": {"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY, "border": 1, "border_color": "#C9D3DD"},
     "note": {"bold": True, "bg_color": "#FFF4D6", "font_color": "#7A5300"},
 }
-NUMBER_FORMATS = {"rate": "0.0%", "money": "#,##0.00", "integer": "#,##0", "decimal": "0.00"}
 
 
 def render(document):
@@ -78,8 +78,12 @@ class _Book:
             for style, properties in TEXT_STYLES.items()
             for quoted in (False, True)
         }
-        for name, number_format in NUMBER_FORMATS.items():
-            self.formats[name] = workbook.add_format({"num_format": number_format})
+
+    def number_format(self, code):
+        """The workbook's format of a number format code, added on first use."""
+        if code not in self.formats:
+            self.formats[code] = self.workbook.add_format({"num_format": code})
+        return self.formats[code]
 
     def write(self, sheet, row, column, value, kind=TEXT, style="text"):
         """One cell of ``kind``: numbers as numbers, everything else as a string; None leaves it empty."""
@@ -87,7 +91,7 @@ class _Book:
             return
         cell = present(kind, value)
         if cell.number is not None:
-            sheet.write_number(row, column, cell.number, self.formats[cell.number_format])
+            sheet.write_number(row, column, cell.number, self.number_format(cell.number_format))
         else:
             content = text(cell.value)
             sheet.write_string(row, column, content, self.formats[style, is_formula_like(content)])
@@ -127,9 +131,14 @@ class _Book:
                 self.write(sheet, row, column, value, section.kinds[key])
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, len(section.rows), len(section.columns) - 1)
-        charts = [chart for chart in document.charts if chart.section == section.key and _drawable(section, chart)]
+        charts = [chart for chart in document.charts if chart.section == section.key]
         position = 0
         for chart in charts:
+            if not _drawable(section, chart):
+                if reason := _left_out(document, section, chart):
+                    self.write(sheet, 1 + position * CHART_ROWS, len(section.columns) + 1, f"{chart.title}: {reason}")
+                    position += 1
+                continue
             if chart.kind == "heatmap":
                 shade(sheet, section, chart)
                 continue
@@ -188,6 +197,13 @@ def _drawable(section, chart):
     plotted = [(section.kinds[key], row[index[key]]) for row in section.rows for key in chart.values]
     suppressed = [value is not None and present(kind, value).number is None for kind, value in plotted]
     return bool(plotted) and not all(suppressed) and (chart.kind == "bar" or not any(suppressed))
+
+
+def _left_out(document, section, chart):
+    """Why a chart of a section with rows is not drawn: the reason of ``charts.left_out``, or Excel's zeros."""
+    if not section.rows:
+        return None
+    return charts.left_out(document, chart) or PLOTTED_AS_ZERO
 
 
 def _shown(value):

@@ -217,8 +217,9 @@ def _table(rows, widths):
 
 
 def _chart(document, chart):
-    """A chart's title and its drawing from ``reports.charts``, kept together; nothing when there is nothing to draw."""
+    """A chart's title and its drawing from ``reports.charts``, kept together, or why it is left out."""
     drawing = charts.document_chart(document, chart, WIDTH)
     if drawing is None:
-        return []
+        reason = charts.left_out(document, chart)
+        return [KeepTogether([_paragraph(chart.title, CHART_TITLE), _paragraph(reason, MUTED_BODY)])] if reason else []
     return [KeepTogether([_paragraph(chart.title, CHART_TITLE), drawing])]

@@ -15,6 +15,7 @@ from reports import catalog, selectors
 from reports.cache import DASHBOARD_SOURCES, data_versions
 from reports.models import GeneratedReport
 from reports.services import generating
+from reports.tests.readers import shown_text
 from visits.models import DentalVisit, MedicalVisit
 
 
@@ -63,6 +64,23 @@ def test_a_cached_report_is_stamped_in_the_clinics_zone_like_a_fresh_one(doctor,
     stamps = [dt.datetime.fromisoformat(document.generated_at) for document in (cold, warm)]
     assert [stamp.utcoffset() for stamp in stamps] == [offset, offset]
     assert abs(stamps[1] - stamps[0]) < dt.timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("export_format", ["PDF", "EXCEL", "CSV", "JSON"])
+def test_every_format_prints_the_generated_time_in_the_clinics_zone_cached_or_not(
+    doctor, patient, make_medical_visit, export_format
+):
+    make_medical_visit(patient, local(2025, 2, 3))
+    cold, _ = build(unsaved_report(doctor))
+    warm, _ = build(unsaved_report(doctor))
+    for document in (cold, warm):
+        stamp = dt.datetime.fromisoformat(document.generated_at)
+        printed = (
+            stamp.isoformat() if export_format in ("JSON", "CSV") else stamp.isoformat(sep=" ", timespec="minutes")
+        )
+        content, _ = generating.render(document, export_format)
+        assert printed in shown_text(export_format, content), export_format
+        assert stamp.utcoffset() == timezone.localtime(stamp, ZoneInfo(settings.TIME_ZONE)).utcoffset()
 
 
 def test_a_title_given_to_a_cached_report_loses_its_bidirectional_controls(doctor, patient, make_medical_visit):

@@ -276,9 +276,9 @@ def test_treatment_outcomes_summary_and_sections(clinic):
         ["Pending", 1, 0.1429],
     ]
     assert rows(document, "top_diagnoses") == [
-        ["flu", "", 3, 0.6667],  # "  Flu " (medical), "FLU" (dental), "flu" (medical)
-        ["hypertension", "I10", 2, 0.5],  # "I10" and " i10", whatever the text
-        ["caries", "", 1, None],  # pending only; the blank diagnosis is left out
+        ["flu", 3, 0.6667],  # "  Flu " (medical), "FLU" (dental), "flu" (medical): the greatest as recorded
+        ["Essential (primary) hypertension (I10)", 2, 0.5],  # "I10" and " i10", named by the code
+        ["Caries", 1, None],  # pending only; the blank diagnosis is left out
     ]
 
 
@@ -300,7 +300,7 @@ def test_treatment_outcomes_filters_narrow_every_count(clinic, filters, expected
 
 def test_diagnoses_of_one_visit_type(clinic):
     document = treatment_outcomes.build(params(visit_type="dental"))
-    assert rows(document, "top_diagnoses") == [["caries", "", 1, None], ["flu", "", 1, 1.0]]
+    assert rows(document, "top_diagnoses") == [["Caries", 1, None], ["FLU", 1, 1.0]]
 
 
 def test_icd10_code_groups_apart_from_text(make_patient, make_medical_visit, make_dental_visit):
@@ -313,8 +313,8 @@ def test_icd10_code_groups_apart_from_text(make_patient, make_medical_visit, mak
     make_dental_visit(patient, at, diagnosis="   ", outcome="RESOLVED")
     make_medical_visit(patient, at, diagnosis=" ", outcome="RESOLVED")
     document = treatment_outcomes.build(params())
-    # Ties are listed by key in code-point order: "J11" before "flu".
-    assert rows(document, "top_diagnoses") == [["influenza", "J11", 2, 0.5], ["flu", "", 2, 1.0]]
+    # Ties are listed by key in code-point order: "J11" before "flu". J11 is not listed: its recorded text names it.
+    assert rows(document, "top_diagnoses") == [["flu (J11)", 2, 0.5], ["Flu", 2, 1.0]]
 
 
 def test_top_diagnoses_combine_both_tables_before_ranking(make_patient):
@@ -339,9 +339,9 @@ def test_top_diagnoses_combine_both_tables_before_ranking(make_patient):
     dental("both", 2)
     top = rows(treatment_outcomes.build(params()), "top_diagnoses")
     assert len(top) == 10
-    assert top[0] == ["both", "", 4, None]
+    assert top[0] == ["both", 4, None]
     assert [row[0] for row in top[1:]] == [f"d{index:02d}" for index in range(9)]
-    assert all(row[2] == 3 for row in top[1:])
+    assert all(row[1] == 3 for row in top[1:])
 
 
 def test_stacked_counts_over_both_visit_tables(make_patient, make_medical_visit, make_dental_visit, make_user):
@@ -462,7 +462,7 @@ def test_empty_period_is_a_valid_document(clinic, module):
 
 
 def test_empty_period_values(db):
-    empty = Period(dt.date(2030, 1, 1), dt.date(2030, 2, 28))
+    empty = Period(dt.date(2030, 1, 1), dt.date(2030, 2, 28), today=dt.date(2030, 3, 1))  # an ended period
     assert patient_summary.build(params(empty)).summary == {
         "total_patients": 0,
         "new_registrations": 0,

@@ -169,8 +169,13 @@ def test_medical_top_diagnoses_use_code_else_folded_text(make_patient, make_medi
     document = build(medical_statistics, JANUARY)
     top = document.section("top_diagnoses").rows
     # Ties are listed in code-point order whatever the database's collation.
-    assert top[:3] == [["headache", 4, 2, 0.1739], ["J06.9", 3, 2, 0.1304], ["gastritis", 3, 2, 0.1304]]
-    assert top[3] == ["J11", 1, 1, 0.0435]
+    assert top[:3] == [
+        ["headache", 4, 2, 0.1739],
+        ["Acute upper respiratory infection (J06.9)", 3, 2, 0.1304],
+        ["gastritis", 3, 2, 0.1304],
+    ]
+    assert top[3] == ["Headache (J11)", 1, 1, 0.0435]  # not a listed code: named by its recorded text
+    assert top[4] == ["Z00", 1, 1, 0.0435]  # neither listed nor described: the code alone
     assert len(top) == 10
     assert document.summary["medical_visits"] == 23
 

@@ -13,7 +13,23 @@ from pypdf import PdfReader
 
 from reports import charts, suppression
 from reports.api.previews import preview
-from reports.document import COUNT, NUMBER, RATE, TEXT, Chart, ReportDocument, Section, Suppressed
+from reports.document import (
+    BPM,
+    COUNT,
+    HOUR,
+    HOURS,
+    NUMBER,
+    PER_DAY,
+    RATE,
+    RATING,
+    TEXT,
+    WITHHELD,
+    Chart,
+    ReportDocument,
+    Section,
+    Suppressed,
+)
+from reports.presentation import present
 from reports.renderers import csv, excel, json, pdf
 
 MIGRATION = importlib.import_module("reports.migrations.0011_document_kinds")
@@ -37,7 +53,7 @@ def make_document(**fields):
                     "wards",
                     "Wards",
                     {"ward": TEXT, "beds": COUNT, "occupancy": RATE, "turnover_rate": NUMBER},
-                    [["North", 40, 0.8, 1.25], ["South", HIDDEN, 0.625, 2.0], ["East", 17, HIDDEN, None]],
+                    [["North", 40, 0.8, 1.25], ["South", HIDDEN, 0.625, 2.0], ["East", 17, WITHHELD, None]],
                 )
             ],
             "charts": [Chart(kind, kind, kind, "wards", "ward", ["beds"]) for kind in ("bar", "line", "pie")],
@@ -104,7 +120,7 @@ def test_a_suppressed_value_is_its_marker_in_every_format_and_never_plotted():
     assert "Admissions <11" in pdf_text(document)
     cells = excel_cells(document)
     assert (cells["Wards"]["B3"].value, cells["Wards"]["B3"].data_type) == ("<11", "s")
-    assert cells["Wards"]["C4"].value == "<11"
+    assert cells["Wards"]["C4"].value == "not shown"
     rows = list(csv_module.reader(io.StringIO(csv.render(document).decode("utf-8-sig"))))
     assert ["South", "<11", "0.625", "2.0"] in rows and ["Admissions", "<11"] in rows
     raw = csv.render(document).decode("utf-8-sig")
@@ -186,6 +202,7 @@ def test_a_value_not_of_its_kind_fails_loudly(section, message):
 
 def test_the_migration_adds_the_kinds_the_names_and_values_implied():
     stored = MIGRATION.without_kinds(make_document().as_dict())
+    stored["sections"][0]["rows"][2][2] = "<11"  # before kinds, every hidden value was the count marker
     assert "summary_kinds" not in stored and "kinds" not in stored["sections"][0]
     with pytest.raises(ValueError, match="no kind declared"):
         ReportDocument.from_dict(stored)
@@ -194,3 +211,44 @@ def test_the_migration_adds_the_kinds_the_names_and_values_implied():
     kinds = {"ward": "text", "beds": "count", "occupancy": "number", "turnover_rate": "rate"}
     assert migrated["sections"][0]["kinds"] == kinds
     assert MIGRATION.without_kinds(migrated) == stored
+
+
+# --- a number's unit and places come from its kind ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "text"),
+    [
+        (BPM, 78.3, "78.3 bpm"),
+        (PER_DAY, 2.8512, "2.85 a day"),
+        (HOURS, 5.25, "5.25 h"),
+        (RATING, 4.2, "4.20 of 5"),
+        (HOUR, 10, "10:00\N{EN DASH}10:59"),
+        (HOUR, 0, "00:00\N{EN DASH}00:59"),
+        (NUMBER, 3, "3"),
+        (COUNT, 12345, "12,345"),
+    ],
+)
+def test_a_number_is_written_with_the_unit_and_places_of_its_kind(kind, value, text):
+    assert present(kind, value).text == text
+
+
+def units_document():
+    return make_document(
+        summary={"heart_rate": 78.3, "peak_hour": 10, "admissions": 57},
+        summary_kinds={"heart_rate": BPM, "peak_hour": HOUR, "admissions": COUNT},
+    )
+
+
+def test_units_reach_the_pdf_the_preview_and_excel_number_formats():
+    document = units_document()
+    text = pdf_text(document)
+    assert "Heart rate 78.3 bpm" in text and "Peak hour 10:00\N{EN DASH}10:59" in text
+    figures = {
+        figure["key"]: figure for figure in preview(SimpleNamespace(pk=1, export_format="PDF"), document)["summary"]
+    }
+    assert (figures["heart_rate"]["value"], figures["heart_rate"]["text"]) == (78.3, "78.3 bpm")
+    cells = excel_cells(document)
+    summary = {cell.value: cells["Summary"][f"B{cell.row}"] for cell in cells["Summary"].values() if cell.column == 1}
+    assert summary["Heart rate"].value == 78.3 and summary["Heart rate"].number_format == '#,##0.0" bpm"'
+    assert summary["Peak hour"].value == 10 and summary["Peak hour"].number_format == '00":00"'

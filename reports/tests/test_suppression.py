@@ -27,17 +27,20 @@ from conftest import local
 from reports import catalog, charts, suppression, tiers
 from reports.api.previews import preview
 from reports.catalog.report_type import ReportParams, ReportType
-from reports.document import COUNT, RATE, TEXT, Chart, ReportDocument, Section
+from reports.document import COUNT, RATE, TEXT, WITHHELD_TEXT, Chart, ReportDocument, Section, Suppressed, Withheld
 from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate, UserLogin, reports_storage
 from reports.periods import Period
 from reports.renderers import excel, pdf
 from reports.services import downloading, generating, requesting
+from reports.tests.readers import shown_text
 
 THRESHOLD = 10
 MARKER = "<11"
+NOT_SHOWN = WITHHELD_TEXT
 QUARTER = Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
 REPORT_TYPES = sorted(catalog.REPORT_TYPES)
 MIGRATION = importlib.import_module("reports.migrations.0011_document_kinds")
+FIGURE_KINDS = importlib.import_module("reports.migrations.0012_figure_kinds")
 
 
 # --- the clinic ----------------------------------------------------------------------------------
@@ -150,7 +153,8 @@ def build(report_type):
 
 
 def hidden(plan, document, cell, threshold=THRESHOLD):
-    return plan.read(document, cell) == suppression.marker(threshold)
+    value = plan.read(document, cell)
+    return value == suppression.marker(threshold) or isinstance(value, Withheld)
 
 
 def rank(rows):
@@ -204,7 +208,6 @@ def recoverable(plan, document, threshold):
 def check_suppressed(original, suppressed, threshold=THRESHOLD):
     """Assert that ``suppressed`` follows the rule for every relation ``original``'s declaration names."""
     plan = suppression.Plan(catalog.get(original.report_type).suppression, original)
-    marker = suppression.marker(threshold)
 
     def covered(cell):
         return hidden(plan, suppressed, cell, threshold)
@@ -215,7 +218,7 @@ def check_suppressed(original, suppressed, threshold=THRESHOLD):
             assert shown >= 0 if rest else shown == 0, f"a declared relation does not hold: {parts} → {total}"
     for cell in plan.values:
         value = plan.read(suppressed, cell)
-        assert value == marker or value == plan.read(original, cell), f"{cell} changed to {value!r}"
+        assert covered(cell) or value == plan.read(original, cell), f"{cell} changed to {value!r}"
     for cell in plan.counts:
         assert covered(cell) or not 1 <= plan.number(cell) <= threshold, f"{cell} shows a small count"
     for parts, total, rest in plan.groups:
@@ -309,6 +312,37 @@ def locate(document, where):
     return row[section.columns.index(column)]
 
 
+def kind_of(document, where):
+    """The kind of the value a cell description names."""
+    if where == (RECORD_COUNT,):
+        return COUNT
+    if len(where) == 1:
+        return document.summary_kinds[where[0]]
+    return document.section(where[0]).kinds[where[2]]
+
+
+def cell_kind(document, cell):
+    """The kind of a ``suppression.Plan`` cell."""
+    if cell[0] == "record_count":
+        return COUNT
+    if cell[0] == "summary":
+        return document.summary_kinds[cell[1]]
+    return document.section(cell[1]).kinds[cell[3]]
+
+
+@pytest.mark.parametrize("report_type", REPORT_TYPES)
+def test_a_hidden_count_is_marked_as_one_and_a_hidden_rate_or_average_is_not_shown(clinic, report_type):
+    original = build(report_type)
+    suppressed = catalog.get(report_type).suppress(original, THRESHOLD)
+    plan = suppression.Plan(catalog.get(report_type).suppression, original)
+    marks = {cell: plan.read(suppressed, cell) for cell in plan.values if hidden(plan, suppressed, cell)}
+    counts = {cell: mark for cell, mark in marks.items() if cell_kind(original, cell) == COUNT}
+    others = {cell: mark for cell, mark in marks.items() if cell_kind(original, cell) != COUNT}
+    assert all(isinstance(mark, Suppressed) and str(mark) == MARKER for mark in counts.values()), counts
+    assert all(isinstance(mark, Withheld) and str(mark) == NOT_SHOWN for mark in others.values()), others
+    assert counts, "the clinic hides counts here"
+
+
 @pytest.mark.parametrize("report_type", REPORT_TYPES)
 def test_every_report_type_hides_small_counts_and_what_gives_them_away(clinic, report_type):
     original = build(report_type)
@@ -319,7 +353,7 @@ def test_every_report_type_hides_small_counts_and_what_gives_them_away(clinic, r
     assert any(1 <= plan.number(cell) <= THRESHOLD for cell in plan.counts), "the clinic has small counts here"
     expected = EXPECTED[report_type]
     for where in expected["hidden"]:
-        assert locate(suppressed, where) == MARKER, where
+        assert locate(suppressed, where) == (MARKER if kind_of(suppressed, where) == COUNT else NOT_SHOWN), where
     for where, value in expected["shown"].items():
         assert locate(original, where) == value and locate(suppressed, where) == value, where
     assert suppressed.suppression == {"threshold": THRESHOLD}
@@ -390,10 +424,10 @@ def test_the_next_smallest_cell_of_the_column_is_hidden_with_a_small_one_and_zer
     rows = [["A", 40, 0.5], ["B", 3, 0.0375], ["C", 0, 0.0], ["D", 25, 0.3125], ["E", 12, 0.15]]
     assert shown_rows(RULES, document({"total": 80}, rows)) == [
         ["A", 40, 0.5],
-        ["B", MARKER, MARKER],
+        ["B", MARKER, NOT_SHOWN],
         ["C", 0, 0.0],
         ["D", 25, 0.3125],
-        ["E", MARKER, MARKER],
+        ["E", MARKER, NOT_SHOWN],
     ]
 
 
@@ -409,12 +443,12 @@ def test_two_small_cells_protect_each_other_and_a_tie_hides_the_first():
 def test_a_small_total_hides_its_parts_and_the_record_count():
     plan = suppression.Plan(RULES, document({"total": 14}, [["A", 12, 0.8571], ["B", 2, 0.1429]]))
     suppressed = plan.apply(plan.hidden(THRESHOLD), THRESHOLD)
-    assert suppressed.section("groups").rows == [["A", MARKER, MARKER], ["B", MARKER, MARKER]]
+    assert suppressed.section("groups").rows == [["A", MARKER, NOT_SHOWN], ["B", MARKER, NOT_SHOWN]]
     assert (suppressed.summary["total"], suppressed.record_count) == (14, 14)
     plan = suppression.Plan(RULES, document({"total": 9}, [["A", 9, 1.0], ["B", 0, 0.0]]))
     suppressed = plan.apply(plan.hidden(THRESHOLD), THRESHOLD)
     assert (suppressed.summary["total"], suppressed.record_count) == (MARKER, MARKER)
-    assert suppressed.section("groups").rows == [["A", MARKER, MARKER], ["B", 0, MARKER]]  # 0 of a hidden total
+    assert suppressed.section("groups").rows == [["A", MARKER, NOT_SHOWN], ["B", 0, NOT_SHOWN]]  # 0 of a hidden total
 
 
 def test_a_part_that_leaves_a_small_rest_of_its_whole_is_hidden():
@@ -428,7 +462,7 @@ def test_a_rate_whose_numerator_is_not_shown_is_hidden_like_the_count_it_stands_
     rules = suppression.Rules(
         counts=("total",), derived={"success_rate": suppression.rate(over="total")}, record_count="total"
     )
-    for success_rate, shown in [(0.05, MARKER), (0.5, 0.5), (0.95, MARKER), (0.0, 0.0), (1.0, 1.0)]:
+    for success_rate, shown in [(0.05, NOT_SHOWN), (0.5, 0.5), (0.95, NOT_SHOWN), (0.0, 0.0), (1.0, 1.0)]:
         plan = suppression.Plan(rules, document({"total": 100, "success_rate": success_rate}, columns=()))
         assert plan.apply(plan.hidden(THRESHOLD), THRESHOLD).summary["success_rate"] == shown, success_rate
 
@@ -438,7 +472,7 @@ def test_a_rate_over_a_base_not_shown_is_hidden_when_it_could_be_a_few_people():
         counts=("total",), derived={"recommend_rate": suppression.rate(within="total")}, record_count="total"
     )
     # 0.8 could be 4 of 5; 0.0213 is 1 of 47; 0.5714 could be 4 of 7; 0.2537 is 17 of 67 at the least.
-    for recommend_rate, shown in [(0.8, MARKER), (0.0213, MARKER), (0.5714, MARKER), (0.2537, 0.2537)]:
+    for recommend_rate, shown in [(0.8, NOT_SHOWN), (0.0213, NOT_SHOWN), (0.5714, NOT_SHOWN), (0.2537, 0.2537)]:
         plan = suppression.Plan(rules, document({"total": 200, "recommend_rate": recommend_rate}, columns=()))
         assert plan.apply(plan.hidden(THRESHOLD), THRESHOLD).summary["recommend_rate"] == shown, recommend_rate
 
@@ -478,11 +512,19 @@ def test_a_value_the_declaration_does_not_know_fails_loudly(change, message):
 # --- every format --------------------------------------------------------------------------------
 
 
-def markers(document):
-    """How many values of the document are the marker (summary, sections and record count)."""
+def markers(document, mark=MARKER):
+    """How many values of the document are ``mark`` (summary, sections and record count)."""
     values = [document.record_count, *document.summary.values()]
     values += [value for section in document.sections for row in section.rows for value in row]
-    return sum(value == MARKER for value in values)
+    return sum(value == mark for value in values)
+
+
+def withheld_cells(export_format, content, notes):
+    """How many values of a rendered file are "not shown": cells, or in the PDF's words those outside the notes."""
+    if export_format != "PDF":
+        return file_cells(export_format, content).count(NOT_SHOWN)
+    words = " ".join(file_cells(export_format, content))
+    return words.count(NOT_SHOWN) - sum(" ".join(note.split()).count(NOT_SHOWN) for note in notes)
 
 
 def file_cells(export_format, content):
@@ -509,6 +551,7 @@ def test_every_format_renders_the_same_markers_and_says_why(clinic, report_type)
         content, _ = generating.render(suppressed, export_format)
         cells = file_cells(export_format, content)
         assert cells.count(MARKER) == expected, export_format
+        assert withheld_cells(export_format, content, suppressed.notes) == markers(suppressed, NOT_SHOWN), export_format
         if export_format == "JSON":
             assert json.loads(content)["suppression"] == {"threshold": THRESHOLD}
             assert any(note.startswith("Small-cell suppression") for note in json.loads(content)["notes"])
@@ -646,10 +689,20 @@ BEFORE_KINDS = (
 )
 
 
+def stored_before_kinds(document):
+    """A stored document as it was before kinds: every hidden value "<11", no kinds."""
+    return MIGRATION.without_kinds(FIGURE_KINDS.without_figure_kinds(document))
+
+
+def migrated_since(document):
+    """A stored document of before kinds after the migrations since."""
+    return FIGURE_KINDS.with_figure_kinds(MIGRATION.with_kinds(document))
+
+
 @pytest.mark.parametrize("report_type", BEFORE_KINDS)
 def test_a_document_stored_before_kinds_shows_the_same_once_migrated(clinic, report_type):
     document = catalog.get(report_type).suppress(build(report_type), THRESHOLD)
-    migrated = ReportDocument.from_dict(MIGRATION.with_kinds(MIGRATION.without_kinds(document.as_dict())))
+    migrated = ReportDocument.from_dict(migrated_since(stored_before_kinds(document.as_dict())))
     for export_format in ExportFormat.values:
         rendered = [
             file_contents(export_format, generating.render(doc, export_format)[0]) for doc in (migrated, document)
@@ -665,16 +718,18 @@ def test_a_report_stored_before_kinds_is_migrated_and_rebuilt_identically(
 ):
     report = generated(make_report(doctor, suppress_small_counts=True, export_format=export_format))
     original = stored_file(report)
-    before = MIGRATION.without_kinds(report.document)
+    before = stored_before_kinds(report.document)
     GeneratedReport.objects.filter(pk=report.pk).update(document=before)
-    MIGRATION.add_kinds(django_apps, None)
+    for forwards in (MIGRATION.add_kinds, FIGURE_KINDS.forwards):
+        forwards(django_apps, None)
     migrated = GeneratedReport.objects.get(pk=report.pk)
-    assert migrated.document == MIGRATION.with_kinds(before)
+    assert migrated.document == migrated_since(before)
     tiers.delete_everywhere(migrated.file.name)
     served = downloading.open_report_file(migrated)
     assert served.tier == downloading.REBUILD
     assert file_contents(export_format, served.file.read()) == file_contents(export_format, original)
-    MIGRATION.remove_kinds(django_apps, None)
+    for backwards in (FIGURE_KINDS.backwards, MIGRATION.remove_kinds):
+        backwards(django_apps, None)
     assert GeneratedReport.objects.get(pk=report.pk).document == before
 
 
@@ -743,3 +798,109 @@ def test_a_week_whose_medical_visits_are_all_hidden_still_makes_its_pdf(
     assert [row[1:] for row in monthly] == [[MARKER, MARKER, 35]]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(stored_file(report))).pages)
     assert "Visits by month" in text
+
+
+# --- what a hidden rate, a hidden chart and few comments say -------------------------------------------
+
+
+@pytest.fixture
+def quiet_week(make_patient, make_feedback):
+    """A week with 7 feedback responses, each with a comment."""
+    patient = make_patient()
+    for day in range(7):
+        submitted = local(2025, 3, 3 + day, 10)
+        make_feedback(
+            patient,
+            submitted,
+            4 + day % 2,
+            comments=f"Comment number {day}",
+            responded_at=submitted + dt.timedelta(hours=3),
+        )
+    return Period(dt.date(2025, 3, 3), dt.date(2025, 3, 9))
+
+
+def suppressed_feedback(period):
+    report_type = catalog.get("FEEDBACK_ANALYSIS")
+    return report_type.suppress(report_type.build(ReportParams(period=period)), THRESHOLD)
+
+
+def test_a_rate_or_average_over_few_responses_is_not_shown_never_a_count_marker(quiet_week):
+    document = suppressed_feedback(quiet_week)
+    assert document.summary["total_feedback"] == MARKER
+    for key in ("average_rating", "satisfaction_rate", "median_response_hours"):
+        assert document.summary[key] == NOT_SHOWN and isinstance(document.summary[key], Withheld), key
+    text = " ".join(file_cells("PDF", generating.render(document, ExportFormat.PDF)[0]))
+    assert "Average rating not shown" in text and "Satisfaction rate not shown" in text
+    assert "Average rating <11" not in text and "Satisfaction rate <11" not in text
+    stored = json.loads(generating.render(document, ExportFormat.JSON)[0])
+    assert stored["summary"]["average_rating"] == NOT_SHOWN
+    assert ReportDocument.from_dict(stored).summary["average_rating"] == document.summary["average_rating"]
+
+
+def test_comments_from_too_few_responses_are_left_out_of_every_format(quiet_week):
+    document = suppressed_feedback(quiet_week)
+    assert "recent_comments" not in [section.key for section in document.sections]
+    assert any(note.startswith("Recent comments are left out") for note in document.notes)
+    for export_format in ExportFormat.values:
+        shown = " ".join(shown_text(export_format, generating.render(document, export_format)[0]).split())
+        assert "Comment number" not in shown, export_format
+        assert "Recent comments are left out" in shown, export_format
+
+
+def test_comments_stay_when_the_responses_are_many(clinic):
+    document = suppressed_feedback(QUARTER)
+    assert document.section("recent_comments").rows
+
+
+def test_a_chart_whose_values_are_all_hidden_says_why_in_every_format():
+    rows = [["A", 4, 0.4], ["B", 6, 0.6]]
+    original = document({"total": 10}, rows)
+    original.charts = [Chart("groups", "Patients by group", "bar", "groups", "group", ["patients"])]
+    plan = suppression.Plan(RULES, original)
+    suppressed = plan.apply(plan.hidden(THRESHOLD), THRESHOLD)
+    assert charts.document_chart(suppressed, suppressed.charts[0], 400) is None
+    pdf_text = " ".join(file_cells("PDF", pdf.render(suppressed)))
+    assert "Patients by group " + charts.ALL_HIDDEN in pdf_text
+    assert f"Patients by group: {charts.ALL_HIDDEN}" in file_cells("EXCEL", excel.render(suppressed))
+    assert chart_files(excel.render(suppressed)) == []
+    (page_chart,) = preview(SimpleNamespace(pk=1, export_format="PDF"), suppressed)["charts"]
+    assert (page_chart["svg"], page_chart["left_out"]) == ("", charts.ALL_HIDDEN)
+
+
+def test_a_pie_with_a_hidden_share_says_why():
+    rows = [["A", 40, 0.5], ["B", 3, 0.0375], ["C", 25, 0.3125], ["D", 12, 0.15]]
+    original = document({"total": 80}, rows)
+    original.charts = [Chart("groups", "Share by group", "pie", "groups", "group", ["patients"])]
+    plan = suppression.Plan(RULES, original)
+    suppressed = plan.apply(plan.hidden(THRESHOLD), THRESHOLD)
+    assert charts.left_out(suppressed, suppressed.charts[0]) == charts.SHARES_HIDDEN
+    assert charts.left_out(original, original.charts[0]) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [(RATE, MARKER, "would read as its value"), (COUNT, NOT_SHOWN, "a hidden count is Suppressed")],
+)
+def test_a_count_marker_outside_a_count_and_not_shown_in_a_count_fail_loudly(kind, value, message):
+    with pytest.raises(ValueError, match=message):
+        Section("groups", "Groups", {"group": TEXT, "figure": kind}, [["A", value]])
+
+
+def test_the_migration_turns_the_marker_of_a_stored_rate_into_not_shown_and_back():
+    stored = {
+        "summary": {"total": "<11", "success_rate": "<11", "average": 4.5},
+        "summary_kinds": {"total": "count", "success_rate": "rate", "average": "number"},
+        "sections": [
+            {
+                "key": "groups",
+                "columns": ["group", "patients", "share"],
+                "kinds": {"group": "text", "patients": "count", "share": "rate"},
+                "rows": [["<11", "<11", "<11"], ["B", 30, 0.75]],
+            }
+        ],
+        "suppression": {"threshold": 10},
+    }
+    migrated = FIGURE_KINDS.with_figure_kinds(stored)
+    assert migrated["summary"] == {"total": "<11", "success_rate": NOT_SHOWN, "average": 4.5}
+    assert migrated["sections"][0]["rows"] == [["<11", "<11", NOT_SHOWN], ["B", 30, 0.75]]
+    assert FIGURE_KINDS.without_figure_kinds(migrated) == stored

@@ -683,7 +683,8 @@
       return;
     }
     $("preview-meta").textContent = [
-      formatPeriod(data.period.start, data.period.end),
+      formatPeriod(data.period.start, data.period.end) +
+        (data.period.up_to ? `, up to ${formatDay(data.period.up_to)} (period still open)` : ""),
       `Filters: ${data.filters}`,
       `${data.record_count.toLocaleString()} records`,
       `Generated ${formatMoment(data.generated_at)}`,
@@ -717,7 +718,7 @@
       "figure",
       { class: "chart-card", "data-chart": chart.key },
       el("figcaption", {}, chart.title),
-      drawing || el("p", { class: "chart-empty" }, "Nothing to chart yet."),
+      drawing || el("p", { class: "chart-empty" }, chart.left_out || "Nothing to chart yet."),
       drawing ? el("p", { class: "visually-hidden" }, chart.description) : null,
     );
   }

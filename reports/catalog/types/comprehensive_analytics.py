@@ -23,7 +23,7 @@ from reports.catalog.types.medical_statistics import MedicalStatistics
 from reports.catalog.types.patient_summary import PatientSummary
 from reports.catalog.types.treatment_outcomes import TreatmentOutcomes
 from reports.catalog.types.visit_trends import VisitTrends
-from reports.document import COUNT, NUMBER, TEXT, Chart, Content, Section
+from reports.document import COUNT, PER_DAY, TEXT, Chart, Content, Section
 from reports.models import GeneratedReport, UserLogin
 from uscpis.roles import Role
 
@@ -114,7 +114,7 @@ EFFICIENCY = {
     "attended_visits": COUNT,
     "attending_clinicians": COUNT,
     "working_days": COUNT,
-    "visits_per_clinician_per_day": NUMBER,
+    "visits_per_clinician_per_day": PER_DAY,
 }
 
 
@@ -194,8 +194,8 @@ def user_activity(period):
 
 
 def working_days(period):
-    """Mondays to Fridays in the period."""
-    weeks, extra = divmod(period.days, 7)
+    """Mondays to Fridays in the period, up to today when it is still open."""
+    weeks, extra = divmod(period.elapsed_days, 7)
     first = period.start.weekday()
     return weeks * 5 + sum(1 for offset in range(extra) if (first + offset) % 7 < 5)
 

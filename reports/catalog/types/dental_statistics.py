@@ -8,7 +8,7 @@ from reports.catalog import queries
 from reports.catalog.breakdowns import by_month, choice_rows
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import COUNT, NUMBER, RATE, TEXT, Chart, Content, Section, rate
+from reports.document import COUNT, PAIN, RATE, TEXT, Chart, Content, Section, rate
 from uscpis.roles import Role
 from visits.models import PREVENTIVE_PROCEDURES, DentalProcedure, DentalVisit, GumCondition, OralHygiene, Priority
 
@@ -105,7 +105,7 @@ class DentalStatistics(ReportType):
         "unique_patients": COUNT,
         "preventive_visits": COUNT,
         "visits_with_pain_level": COUNT,
-        "average_pain_level": NUMBER,
+        "average_pain_level": PAIN,
         "preventive_care_rate": RATE,
     }
     filters = FILTERS

@@ -13,7 +13,7 @@ from reports import suppression
 from reports.catalog import queries
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import COUNT, DATE, NUMBER, RATE, TEXT, Chart, Content, Section, rate
+from reports.document import COUNT, DATE, HOURS, NUMBER, RATE, RATING, TEXT, Chart, Content, Section, rate
 from reports.periods import fill_months, month_label
 from uscpis.roles import Role
 
@@ -49,10 +49,12 @@ SUPPRESSION = suppression.Rules(
             derived={"average_rating": suppression.computed_from("count")},
             totals={"count": "total_feedback"},
         ),
-        # A comment's rating would tell the ratings counted: hidden while any of them is.
+        # A comment's rating would tell the ratings counted: hidden while any of them is. From so few
+        # responses that their count is hidden, the comments themselves are left out.
         "recent_comments": suppression.Table(
             shown=("date", "comment"),
             derived={"rating": suppression.computed_from(suppression.Cells("rating_distribution", "count"))},
+            left_out_with="total_feedback",
         ),
     },
     groups=(suppression.Group((suppression.Cells("rating_distribution", "count", rows=(4, 5)),), "satisfaction_rate"),),
@@ -121,12 +123,12 @@ class FeedbackAnalysis(ReportType):
     reads = (Patient, Feedback)
     summary_kinds = {
         "total_feedback": COUNT,
-        "average_rating": NUMBER,
+        "average_rating": RATING,
         "satisfaction_rate": RATE,
         "recommend_rate": RATE,
         "courteous_rate": RATE,
         "responded": COUNT,
-        "median_response_hours": NUMBER,
+        "median_response_hours": HOURS,
     }
     filters = FILTERS
     suppression = SUPPRESSION
@@ -161,7 +163,7 @@ class FeedbackAnalysis(ReportType):
                     "rating_distribution", "Ratings", {"rating": NUMBER, "count": COUNT, "share": RATE}, distribution
                 ),
                 Section(
-                    "monthly", "Feedback by month", {"month": TEXT, "count": COUNT, "average_rating": NUMBER}, monthly
+                    "monthly", "Feedback by month", {"month": TEXT, "count": COUNT, "average_rating": RATING}, monthly
                 ),
                 Section(
                     "recent_comments", "Recent comments", {"date": DATE, "rating": NUMBER, "comment": TEXT}, comments

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Avg, Case, Count, ExpressionWrapper, FloatField, Q, Value, When
+from django.db.models import Avg, Case, Count, ExpressionWrapper, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast
 
 from patients.models import Patient
@@ -11,8 +11,9 @@ from reports.catalog import queries
 from reports.catalog.breakdowns import by_month, by_value, choice_rows
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import COUNT, NUMBER, RATE, TEXT, Chart, Content, Section, rate
+from reports.document import BPM, COUNT, RATE, TEXT, Chart, Content, Section, rate
 from uscpis.roles import Role
+from visits import icd10
 from visits.models import MedicalVisit
 
 FILTERS = {
@@ -42,8 +43,8 @@ BMI_BANDS = (
 )
 
 LABELS = {
-    "fever_rate": "Fever share (temperature >= 37.5 C)",
-    "average_heart_rate_bpm": "Average heart rate (bpm)",
+    "fever_rate": "Fever share (temperature 37.5 \N{DEGREE SIGN}C or more)",
+    "average_heart_rate_bpm": "Average heart rate",
 }
 SUPPRESSION = suppression.Rules(
     counts=("medical_visits", "unique_patients", "visits_with_temperature", "fever_visits"),
@@ -106,18 +107,24 @@ def _summary(figures):
 
 
 def top_diagnoses_rows(queryset, total):
-    """The most frequent diagnoses: the ICD-10 code when present, else the text trimmed and lower-cased."""
+    """The most frequent diagnoses, grouped by the ICD-10 code when present, else by the text folded.
+
+    Each is named by ``icd10.describe``: "Name (code)", or the text as recorded.
+    """
     grouped = (
-        queryset.annotate(code=queries.diagnosis_code())
-        .annotate(key=queries.diagnosis_key())
+        queryset.alias(coded=queries.diagnosis_code())
+        .annotate(key=queries.diagnosis_key("coded"), code=F("coded"))
         .exclude(key="")
         .order_by()
-        .values("key")
-        .annotate(visits=Count("id"), patients=Count("patient", distinct=True))
+        .values("key", "code")
+        .annotate(visits=Count("id"), patients=Count("patient", distinct=True), recorded=queries.recorded_diagnosis())
         .order_by("-visits", "key")[:TOP_DIAGNOSES]
     )
-    rows = [[row["key"], row["visits"], row["patients"], rate(row["visits"], total)] for row in grouped]
-    return sorted(rows, key=lambda row: (-row[1], row[0]))  # the same tie order on every database
+    ranked = sorted(grouped, key=lambda row: (-row["visits"], row["key"]))  # the same tie order on every database
+    return [
+        [icd10.describe(row["code"], row["recorded"]), row["visits"], row["patients"], rate(row["visits"], total)]
+        for row in ranked
+    ]
 
 
 NOT_MEASURED = ""
@@ -189,7 +196,7 @@ class MedicalStatistics(ReportType):
         "visits_with_temperature": COUNT,
         "fever_visits": COUNT,
         "fever_rate": RATE,
-        "average_heart_rate_bpm": NUMBER,
+        "average_heart_rate_bpm": BPM,
     }
     filters = FILTERS
     suppression = SUPPRESSION

@@ -4,7 +4,7 @@ A case is one medical or dental visit dated within the period. Success is an
 outcome of RESOLVED or IMPROVED, out of the cases with an outcome (not PENDING).
 """
 
-from django.db.models import CharField, Count, Max, Q, Value
+from django.db.models import CharField, Count, F, Q, Value
 
 from patients.models import Patient
 from reports import suppression
@@ -13,6 +13,7 @@ from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
 from reports.document import COUNT, RATE, TEXT, Chart, Content, Section, rate
 from uscpis.roles import Role
+from visits import icd10
 from visits.models import DentalVisit, MedicalVisit, Outcome
 
 FILTERS = {
@@ -38,7 +39,7 @@ SUPPRESSION = suppression.Rules(
             totals={"cases": "total_cases"},
         ),
         "top_diagnoses": suppression.Table(
-            shown=("diagnosis", "icd10_code"),
+            shown=("diagnosis",),
             counts=("cases",),
             derived={"success_rate": suppression.rate(within="cases")},
         ),
@@ -80,15 +81,15 @@ def _summary(counts):
 def _grouped(visits, code):
     """Non-blank diagnoses of ``visits`` aggregated by key: the ICD-10 ``code`` if any, else the folded text."""
     return (
-        visits.annotate(code=code)
-        .annotate(key=queries.diagnosis_key())
+        visits.alias(coded=code)
+        .annotate(key=queries.diagnosis_key("coded"), code=F("coded"))
         .exclude(key="")
         .values("key", "code")
         .annotate(
             cases=Count("pk"),
             successes=Count("pk", filter=queries.visit_success_q()),
             with_outcome=Count("pk", filter=queries.visit_has_outcome_q()),
-            description=Max(queries.diagnosis_text()),
+            recorded=queries.recorded_diagnosis(),
         )
     )
 
@@ -100,13 +101,13 @@ def top_diagnoses(params):
         [_grouped(medical, queries.diagnosis_code()), _grouped(dental, Value("", output_field=CharField()))],
         keys=["key", "code"],
         sums=["cases", "successes", "with_outcome"],
-        maxes=["description"],
+        maxes=["recorded"],
         order_by="cases",
         limit=TOP_DIAGNOSES,
     )
     rows.sort(key=lambda row: (-row["cases"], row["key"], row["code"]))  # the same tie order on every database
     return [
-        [row["description"] or row["key"], row["code"], row["cases"], rate(row["successes"], row["with_outcome"])]
+        [icd10.describe(row["code"], row["recorded"]), row["cases"], rate(row["successes"], row["with_outcome"])]
         for row in rows
     ]
 
@@ -146,7 +147,7 @@ class TreatmentOutcomes(ReportType):
                 Section(
                     "top_diagnoses",
                     f"Top {TOP_DIAGNOSES} diagnoses",
-                    {"diagnosis": TEXT, "icd10_code": TEXT, "cases": COUNT, "success_rate": RATE},
+                    {"diagnosis": TEXT, "cases": COUNT, "success_rate": RATE},
                     diagnoses,
                 ),
             ],
@@ -155,5 +156,4 @@ class TreatmentOutcomes(ReportType):
                 Chart("top_diagnoses", "Top diagnoses", "bar", "top_diagnoses", "diagnosis", ["cases"]),
             ],
             notes=[] if total else ["No data in this period."],
-            labels={"icd10_code": "ICD-10 code"},
         )

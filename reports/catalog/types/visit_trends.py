@@ -8,7 +8,7 @@ from reports import suppression
 from reports.catalog import queries
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import COUNT, NUMBER, TEXT, Chart, Content, Section
+from reports.document import COUNT, HOUR, PER_DAY, TEXT, Chart, Content, Section
 from reports.periods import fill_months, month_label
 from uscpis.roles import Role
 from visits.models import DentalVisit, MedicalVisit
@@ -55,7 +55,7 @@ def _summary(params, counts):
         "medical_visits": medical_count,
         "dental_visits": dental_count,
         "unique_patients": queries.patients_seen(params),
-        "average_daily_visits": round(total / params.period.days, 2),
+        "average_daily_visits": round(total / days, 2) if (days := params.period.elapsed_days) else None,
         "peak_hour": queries.peak(hours),
         "peak_weekday": queries.WEEKDAYS[peak_weekday - 1] if peak_weekday else None,
     }
@@ -72,8 +72,8 @@ class VisitTrends(ReportType):
         "medical_visits": COUNT,
         "dental_visits": COUNT,
         "unique_patients": COUNT,
-        "average_daily_visits": NUMBER,
-        "peak_hour": NUMBER,
+        "average_daily_visits": PER_DAY,
+        "peak_hour": HOUR,
         "peak_weekday": TEXT,
     }
     filters = FILTERS
@@ -114,7 +114,7 @@ class VisitTrends(ReportType):
                     {"month": TEXT, "medical": COUNT, "dental": COUNT, "total": COUNT},
                     monthly,
                 ),
-                Section("by_hour", "Visits by hour of the day", {"hour": NUMBER, "visits": COUNT}, by_hour),
+                Section("by_hour", "Visits by hour of the day", {"hour": HOUR, "visits": COUNT}, by_hour),
                 Section("by_weekday", "Visits by day of the week", {"weekday": TEXT, "visits": COUNT}, by_weekday),
             ],
             charts=[
@@ -123,5 +123,5 @@ class VisitTrends(ReportType):
                 Chart("by_weekday", "Visits by day of the week", "bar", "by_weekday", "weekday", ["visits"]),
             ],
             notes=[] if figures["total_visits"] else ["No data in this period."],
-            labels={"peak_hour": "Peak hour (0-23)"},
+            labels={"peak_hour": "Peak hour"},
         )
