@@ -40,7 +40,7 @@ NOT_SHOWN = WITHHELD_TEXT
 QUARTER = Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
 REPORT_TYPES = sorted(catalog.REPORT_TYPES)
 MIGRATION = importlib.import_module("reports.migrations.0011_document_kinds")
-FIGURE_KINDS = importlib.import_module("reports.migrations.0012_figure_kinds")
+FIGURE_KINDS = importlib.import_module("reports.migrations.0014_figure_kinds")
 
 
 # --- the clinic ----------------------------------------------------------------------------------

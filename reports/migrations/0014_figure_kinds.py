@@ -110,7 +110,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0011_document_kinds'),
+        ('reports', '0013_report_error_class_reference'),
     ]
 
     operations = [
