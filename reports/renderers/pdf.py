@@ -74,7 +74,7 @@ COMFORTABLE = 100  # points: a text column gets this much, if it needs it, befor
 OPENING_ROWS = 3  # a heading starts a page unless its table's header and this many rows fit under it
 KEEP_WHOLE = 160  # points: a table this short starts a page unless it fits whole under its heading
 OPENING_LIMIT = 220  # points: however tall a table's first rows, a heading asks no more room under it
-COMPACT_CHART = 0.7  # a chart that does not fit in the rest of a page may be drawn this much lower
+COMPACT_CHART = 0.65  # a chart that does not fit in the rest of a page may be drawn this much lower
 
 
 def _style(name, **options):
