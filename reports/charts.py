@@ -43,6 +43,8 @@ AXIS_FONT_SIZE = 7
 PAGE_WIDTH = 360
 DASHBOARD_WIDTH, DASHBOARD_HEIGHT, DASHBOARD_FONT_SIZE = 300, 190, 9
 DAY_LABEL_EVERY = 5
+# The height of a document's charts: a pie, the plot of a bar or line chart, a heatmap's row.
+PIE_HEIGHT, PLOT_HEIGHT, HEAT_ROW_HEIGHT = 170, 140, 16
 FORMAT_NAMES = {"EXCEL": "Excel"}
 
 
@@ -57,8 +59,11 @@ def palette(index):
 # --- a report document's charts ------------------------------------------------
 
 
-def document_chart(document, chart, width):
-    """The drawing of one of a document's charts, or None when there is nothing to draw."""
+def document_chart(document, chart, width, scale=1):
+    """The drawing of one of a document's charts, or None when there is nothing to draw.
+
+    A ``scale`` below 1 draws it lower by that factor, its text at the same size (the PDF's compact form).
+    """
     categories, series = document.chart_data(chart)
     if not categories:
         return None
@@ -72,10 +77,11 @@ def document_chart(document, chart, width):
     if all(value is None for _, values in series for value in values):
         return None
     if chart.kind == "pie":
-        return None if None in series[0][1] else pie(labels, series[0][1], width)
+        return None if None in series[0][1] else pie(labels, series[0][1], width, height=PIE_HEIGHT * scale)
     if chart.kind == "heatmap":
-        return heatmap(labels, series, width)
-    return xy_chart(chart.kind, labels, series, width, rates=all(kind == RATE for kind in kinds))
+        return heatmap(labels, series, width, cell_height=HEAT_ROW_HEIGHT * scale)
+    rates = all(kind == RATE for kind in kinds)
+    return xy_chart(chart.kind, labels, series, width, rates=rates, height=PLOT_HEIGHT * scale)
 
 
 ALL_HIDDEN = "Not drawn: every value is hidden by small-cell suppression."
@@ -96,7 +102,7 @@ def left_out(document, chart):
     return SHARES_HIDDEN if chart.kind == "pie" else None
 
 
-def pie(labels, values, width, fills=None, donut=False, height=170, font_size=8):
+def pie(labels, values, width, fills=None, donut=False, height=PIE_HEIGHT, font_size=8):
     """A pie (or a donut with the total inside) and a legend of each slice's share; None when all are zero."""
     labels, values, fills = _pie_slices(labels, values, fills or [palette(index) for index in range(len(values))])
     total = sum(values)
@@ -137,7 +143,7 @@ def _pie_slices(labels, values, fills):
     )
 
 
-def xy_chart(kind, labels, series, width, rates=False, height=140):
+def xy_chart(kind, labels, series, width, rates=False, height=PLOT_HEIGHT):
     """A bar or line chart with a value grid; a legend above it when there is more than one series.
 
     A line needs a point to draw: a series with none (all hidden or missing) is left out of a line chart.
@@ -192,7 +198,7 @@ HEAT_HIDDEN = colors.HexColor("#D5DBE1")
 HEAT_FULL = PALETTE[0]
 
 
-def heatmap(labels, series, width, cell_height=16):
+def heatmap(labels, series, width, cell_height=HEAT_ROW_HEIGHT):
     """A grid: one row per label, one column per series, each cell shaded by its value.
 
     The darkest cell is the largest value; 0 is the palest shade; a hidden value is a grey

@@ -371,6 +371,10 @@ REPORT_RETRY_DELAY_SECONDS = env_int("REPORT_RETRY_DELAY_SECONDS", 10)
 SMALL_CELL_THRESHOLD = env_int("SMALL_CELL_THRESHOLD", 10)
 if SMALL_CELL_THRESHOLD < 1:
     raise ImproperlyConfigured("SMALL_CELL_THRESHOLD must be at least 1")
+# The notice every PDF page's footer prints under the report's title; set empty for none.
+REPORT_CONFIDENTIALITY_NOTICE = os.environ.get(
+    "REPORT_CONFIDENTIALITY_NOTICE", "Confidential \N{EM DASH} contains health information"
+)
 
 # Error pages (DEBUG) and error reports hide URLs and DSNs, and any value with credentials in a URL.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "uscpis.error_reports.SecretSettingsFilter"

@@ -1,5 +1,13 @@
 """PDF: an A4 report with a cover block, the summary, every section as a table and vector charts.
 
+A table is as wide as its content needs, never stretched (``_layout``): each column is at least as
+wide as its longest word, so text wraps only at spaces and no number, date or word is split. A
+table too wide for the page is set in smaller type, down to ``FONT_SIZES[-1]``, or else on landscape
+pages. A heading starts a page when its table's first rows would not fit under it; a chart that does
+not fit in the rest of a page is drawn lower there (``charts.document_chart``'s ``scale``) before it
+moves to the next. Every page's footer names the report, says "Page N of M" and carries
+``settings.REPORT_CONFIDENTIALITY_NOTICE``.
+
 Everything the document says goes through ``_escaped`` before it reaches
 reportlab's paragraph markup, so clinic text prints literally.
 """
@@ -7,17 +15,34 @@ reportlab's paragraph markup, so clinic text prints literally.
 import functools
 import html
 import io
+from dataclasses import dataclass
 
+from django.conf import settings
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    HRFlowable,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from reports import charts
-from reports.document import COUNT
+from reports.document import COUNT, TEXT
 from reports.models import ExportFormat
 from reports.presentation import is_numeric, present
 
@@ -27,9 +52,12 @@ from .cells import filters_text, generated_text, period_text
 EXTENSION, CONTENT_TYPE = FILE_TYPES[ExportFormat.PDF]
 
 MARGIN = 18 * mm
+BOTTOM_MARGIN = MARGIN + 4 * mm
 FRAME_PADDING = 6
+PORTRAIT, LANDSCAPE = "portrait", "landscape"
+PAGE_SIZES = {PORTRAIT: A4, LANDSCAPE: landscape(A4)}
 WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
-LEFT, RIGHT = MARGIN + FRAME_PADDING, A4[0] - MARGIN - FRAME_PADDING
+LEFT = MARGIN + FRAME_PADDING
 NAVY = colors.HexColor("#1F3A5F")
 INK = colors.HexColor("#263238")
 MUTED = colors.HexColor("#5F6F7F")
@@ -37,45 +65,46 @@ RULE = colors.HexColor("#C9D3DD")
 ZEBRA = colors.HexColor("#F2F5F8")
 NOTE_FILL = colors.HexColor("#FFF4D6")
 NOTE_EDGE = colors.HexColor("#D9A441")
-CELL_PADDING = 14
+
+# A table's type, largest first: the last is the smallest a table is printed in.
+FONT_SIZES = (8.5, 8, 7.5)
+FONT, FONT_BOLD = "Helvetica", "Helvetica-Bold"
+CELL_PADDING = 5  # on each side of a cell's text
+GAP = 4  # a column's room beyond its longest text, so that neighbouring columns do not touch
+COMFORTABLE = 100  # points: a text column gets this much, if it needs it, before a table turns smaller
+OPENING_ROWS = 3  # a heading starts a page unless its table's header and this many rows fit under it
+KEEP_WHOLE = 160  # points: a table this short starts a page unless it fits whole under its heading
+OPENING_LIMIT = 220  # points: however tall a table's first rows, a heading asks no more room under it
+COMPACT_CHART = 0.65  # a chart that does not fit in the rest of a page may be drawn this much lower
 
 
 def _style(name, **options):
-    return ParagraphStyle(name, **{"fontName": "Helvetica", "fontSize": 9, "leading": 12, "textColor": INK, **options})
+    return ParagraphStyle(name, **{"fontName": FONT, "fontSize": 9, "leading": 12, "textColor": INK, **options})
 
 
-TITLE = _style("title", fontName="Helvetica-Bold", fontSize=20, leading=24, textColor=NAVY, spaceAfter=4)
-HEADING = _style(
-    "heading", fontName="Helvetica-Bold", fontSize=13, leading=16, textColor=NAVY, spaceBefore=14, spaceAfter=4
-)
-CHART_TITLE = _style("chart", fontName="Helvetica-Bold", fontSize=10, textColor=INK, spaceBefore=10, spaceAfter=2)
+TITLE = _style("title", fontName=FONT_BOLD, fontSize=20, leading=24, textColor=NAVY, spaceAfter=4)
+HEADING = _style("heading", fontName=FONT_BOLD, fontSize=13, leading=16, textColor=NAVY, spaceBefore=14, spaceAfter=4)
+CHART_TITLE = _style("chart", fontName=FONT_BOLD, fontSize=10, textColor=INK, spaceBefore=10, spaceAfter=2)
 BODY = _style("body")
 MUTED_BODY = _style("muted", textColor=MUTED)
-META_LABEL = _style("meta", fontName="Helvetica-Bold", fontSize=8, textColor=MUTED)
-NOTE = _style("note", fontName="Helvetica-Bold", fontSize=10, leading=13, textColor=colors.HexColor("#6B4A00"))
-CELL = _style("cell", fontSize=8.5, leading=11)
-CELL_RIGHT = _style("cell_right", fontSize=8.5, leading=11, alignment=TA_RIGHT)
-HEAD = _style("head", fontName="Helvetica-Bold", fontSize=8.5, leading=11, textColor=colors.white)
-HEAD_RIGHT = _style(
-    "head_right", fontName="Helvetica-Bold", fontSize=8.5, leading=11, textColor=colors.white, alignment=TA_RIGHT
-)
+META_LABEL = _style("meta", fontName=FONT_BOLD, fontSize=8, textColor=MUTED)
+NOTE = _style("note", fontName=FONT_BOLD, fontSize=10, leading=13, textColor=colors.HexColor("#6B4A00"))
 
 
 def render(document):
     buffer = io.BytesIO()
-    template = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + 4 * mm,
-        title=document.title,
-        author="USC-PIS",
-    )
-    footer = functools.partial(_footer, document.title)
-    template.build(_story(document), onFirstPage=footer, onLaterPages=footer)
+    template = BaseDocTemplate(buffer, pagesize=A4, title=document.title, author="USC-PIS")
+    footer = functools.partial(_footer, document.title, settings.REPORT_CONFIDENTIALITY_NOTICE)
+    template.addPageTemplates([_page_template(page, footer) for page in PAGE_SIZES])
+    template.build(_story(document), canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
+
+
+def _page_template(page, footer):
+    """The pages of one orientation: one frame within the margins, and the footer."""
+    width, height = PAGE_SIZES[page]
+    frame = Frame(MARGIN, BOTTOM_MARGIN, width - 2 * MARGIN, height - MARGIN - BOTTOM_MARGIN, id=page)
+    return PageTemplate(id=page, frames=[frame], pagesize=PAGE_SIZES[page], onPage=footer)
 
 
 def _escaped(value):
@@ -86,21 +115,56 @@ def _paragraph(value, style):
     return Paragraph(_escaped(value), style)
 
 
-def _footer(title, canvas, template):
+def _right(canvas):
+    """The x of the right edge of the text on the canvas's current page."""
+    return canvas._pagesize[0] - MARGIN - FRAME_PADDING
+
+
+def _footer(title, notice, canvas, template):
+    """A rule, the report's title and the confidentiality notice; the page number comes at the end."""
     canvas.saveState()
     canvas.setStrokeColor(RULE)
-    canvas.line(LEFT, 14 * mm, RIGHT, 14 * mm)
-    canvas.setFont("Helvetica", 8)
+    canvas.line(LEFT, 14 * mm, _right(canvas), 14 * mm)
+    canvas.setFont(FONT, 8)
     canvas.setFillColor(MUTED)
     canvas.drawString(LEFT, 10 * mm, title if len(title) <= 90 else title[:89] + "…")
-    canvas.drawRightString(RIGHT, 10 * mm, f"Page {template.page}")
+    if notice:
+        canvas.setFont(FONT_BOLD, 7)
+        canvas.drawString(LEFT, 6.5 * mm, notice)
     canvas.restoreState()
 
 
+class _NumberedCanvas(Canvas):
+    """A canvas that keeps its pages until the end, to print "Page N of M" on each."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        for number, page in enumerate(self._pages, start=1):
+            self.__dict__.update(page)
+            self.setFont(FONT, 8)
+            self.setFillColor(MUTED)
+            self.drawRightString(_right(self), 10 * mm, f"Page {number} of {len(self._pages)}")
+            super().showPage()
+        super().save()
+
+
 def _story(document):
+    """The cover, notes and summary, then each section, turning the page when the orientation changes."""
     story = [*_cover(document), *_notes(document), *_summary(document)]
+    current = PORTRAIT
     for section in document.sections:
-        story += _section(document, section)
+        page, flowables = _section(document, section)
+        if page != current:
+            story += [NextPageTemplate(page), PageBreak()]
+            current = page
+        story += flowables
         for chart in document.charts:
             if chart.section == section.key and section.rows:
                 story += _chart(document, chart)
@@ -156,46 +220,155 @@ def _summary(document):
     if not document.summary:
         return []
     kinds = document.summary_kinds
-    rows = [
-        [_paragraph(document.label(key), CELL), _paragraph(present(kinds[key], value).text, CELL_RIGHT)]
-        for key, value in document.summary.items()
-    ]
-    rows.insert(0, [_paragraph("Metric", HEAD), _paragraph("Value", HEAD_RIGHT)])
-    return [_paragraph("Summary", HEADING), _table(rows, [WIDTH * 0.5, WIDTH * 0.25])]
+    body = [[document.label(key), present(kinds[key], value).text] for key, value in document.summary.items()]
+    columns = [Column("Metric", TEXT), Column("Value", COUNT)]
+    table, _ = _grid(columns, body, pages=(PORTRAIT,))
+    return _headed(_paragraph("Summary", HEADING), table, WIDTH)
 
 
 def _section(document, section):
+    """The section's orientation and its heading with its table, or with a line saying it has no rows."""
     heading = _paragraph(section.title, HEADING)
-    heading.keepWithNext = True
     if not section.rows:
-        return [heading, _paragraph("No rows in this period.", MUTED_BODY)]
+        return PORTRAIT, _headed(heading, _paragraph("No rows in this period.", MUTED_BODY), WIDTH)
     kinds = [section.kinds[key] for key in section.columns]
-    numeric = [is_numeric(kind) for kind in kinds]
-    header = [document.label(key) for key in section.columns]
+    columns = [Column(document.label(key), kind) for key, kind in zip(section.columns, kinds, strict=True)]
     body = [[present(kind, value).text for kind, value in zip(kinds, row, strict=True)] for row in section.rows]
-    rows = [
-        [_paragraph(cell, CELL_RIGHT if right else CELL) for cell, right in zip(texts, numeric, strict=True)]
-        for texts in body
-    ]
-    rows.insert(
-        0, [_paragraph(label, HEAD_RIGHT if right else HEAD) for label, right in zip(header, numeric, strict=True)]
+    table, layout = _grid(columns, body)
+    return layout.page, _headed(heading, table, _frame_width(layout.page))
+
+
+def _frame_width(page):
+    return PAGE_SIZES[page][0] - 2 * MARGIN - 2 * FRAME_PADDING
+
+
+def _headed(heading, content, width):
+    """A heading and what it heads, on a new page unless the heading and the start of that fit in this one."""
+    opening = min(_height(heading, width) + _opening_height(content, width), OPENING_LIMIT)
+    return [CondPageBreak(opening), heading, content]
+
+
+def _height(flowable, width):
+    return flowable.wrap(width, PAGE_SIZES[PORTRAIT][1])[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+
+
+def _opening_height(content, width):
+    """A short table whole; a long one's header and first OPENING_ROWS rows; a paragraph whole."""
+    height = _height(content, width)
+    if not isinstance(content, Table) or height <= KEEP_WHOLE:
+        return height
+    return sum(content._rowHeights[: 1 + OPENING_ROWS])
+
+
+# --- a table's layout ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    page: str
+    font_size: float
+    widths: list
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """A column's text widths at a font size of 1: its longest word, its longest cell and its header."""
+
+    word: float
+    cell: float
+    header: float
+    breakable: bool  # text: the last resort may split a word longer than a landscape line
+
+
+def _measure(column, texts):
+    header_words = [stringWidth(word, FONT_BOLD, 1) for word in column.label.split()]
+    words = [stringWidth(word, FONT, 1) for text in texts for word in text.split()]
+    cell = max([0, *(stringWidth(text, FONT, 1) for text in texts)])
+    header = stringWidth(column.label, FONT_BOLD, 1)
+    return _Measure(max([0, *header_words, *words]), cell, header, column.kind == TEXT)
+
+
+def _layout(columns, body, pages=(PORTRAIT, LANDSCAPE)):
+    """The first of: comfortable widths, then each column's longest word, in the largest type and on the first
+    page that hold them; else the last resort: landscape, smallest type, text columns sharing what is left."""
+    texts = list(zip(*body, strict=True)) or [()] * len(columns)
+    measures = [_measure(column, cells) for column, cells in zip(columns, texts, strict=True)]
+    for least in (_comfortable, _word):
+        for page in pages:
+            for size in FONT_SIZES:
+                widths = _fit(measures, size, _frame_width(page), least)
+                if widths:
+                    return Layout(page, size, widths)
+    return Layout(pages[-1], FONT_SIZES[-1], _squeezed(measures, FONT_SIZES[-1], _frame_width(pages[-1])))
+
+
+def _word(measure, size):
+    return measure.word * size + 2 * CELL_PADDING + 1
+
+
+def _natural(measure, size):
+    """Room for the column's longest cell and header on one line each."""
+    return max(measure.cell, measure.header) * size + 2 * CELL_PADDING + GAP
+
+
+def _comfortable(measure, size):
+    """Room for its cells on one line up to COMFORTABLE points; its header may wrap."""
+    cells = measure.cell * size + 2 * CELL_PADDING + GAP
+    return max(_word(measure, size), min(cells, COMFORTABLE))
+
+
+def _fit(measures, size, width, least):
+    """Each column's natural width when all fit; else ``least`` of each plus a share of the rest; else None."""
+    natural = [_natural(measure, size) for measure in measures]
+    if sum(natural) <= width:
+        return natural
+    base = [least(measure, size) for measure in measures]
+    if sum(base) > width:
+        return None
+    wants = [max(0, full - start) for full, start in zip(natural, base, strict=True)]
+    share = (width - sum(base)) / sum(wants)
+    return [start + want * share for start, want in zip(base, wants, strict=True)]
+
+
+def _squeezed(measures, size, width):
+    """Numbers, dates and codes keep their longest word; text columns share the rest by their longest word."""
+    fixed = [0 if measure.breakable else _word(measure, size) for measure in measures]
+    text = [_word(measure, size) if measure.breakable else 0 for measure in measures]
+    rest = width - sum(fixed)
+    if rest <= 0 or not sum(text):
+        return [width * (a + b) / (sum(fixed) + sum(text)) for a, b in zip(fixed, text, strict=True)]
+    return [a + rest * b / sum(text) for a, b in zip(fixed, text, strict=True)]
+
+
+@functools.cache
+def _cell_style(size, bold, right):
+    return _style(
+        f"cell-{size}-{bold}-{right}",
+        fontName=FONT_BOLD if bold else FONT,
+        fontSize=size,
+        leading=size * 1.3,
+        textColor=colors.white if bold else INK,
+        alignment=TA_RIGHT if right else 0,
     )
-    return [heading, _table(rows, _widths([header, *body]))]
 
 
-def _widths(texts):
-    """Column widths filling the page: each column's longest word fits, the rest is shared by need."""
-    columns = list(zip(*texts, strict=True))
-    needed = [max(_text_width(cell) for cell in column) for column in columns]
-    words = [max(_text_width(word) for cell in column for word in cell.split() or [""]) for column in columns]
-    if sum(needed) <= WIDTH or sum(words) >= WIDTH:
-        return [WIDTH * width / sum(needed) for width in needed]
-    share = (WIDTH - sum(words)) / (sum(needed) - sum(words))
-    return [word + (width - word) * share for word, width in zip(words, needed, strict=True)]
+def _grid(columns, body, pages=(PORTRAIT, LANDSCAPE)):
+    """The table of ``columns`` over the ``body`` texts, laid out by ``_layout``, and that layout."""
+    layout = _layout(columns, body, pages)
+    right = [is_numeric(column.kind) for column in columns]
+    header = _row([column.label for column in columns], right, layout.font_size, bold=True)
+    rows = [_row(texts, right, layout.font_size, bold=False) for texts in body]
+    return _table([header, *rows], layout.widths), layout
 
 
-def _text_width(value):
-    return stringWidth(value, "Helvetica-Bold", CELL.fontSize) + CELL_PADDING
+def _row(texts, right, size, bold):
+    return [_paragraph(text, _cell_style(size, bold, flush)) for text, flush in zip(texts, right, strict=True)]
 
 
 def _table(rows, widths):
@@ -208,6 +381,8 @@ def _table(rows, widths):
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             ]
@@ -216,10 +391,44 @@ def _table(rows, widths):
     return table
 
 
+# --- charts ----------------------------------------------------------------------------------------
+
+
 def _chart(document, chart):
-    """A chart's title and its drawing from ``reports.charts``, kept together, or why it is left out."""
-    drawing = charts.document_chart(document, chart, WIDTH)
-    if drawing is None:
+    """A chart's title and drawing from ``reports.charts``, or why it is left out; nothing when there is nothing."""
+    draw = functools.partial(charts.document_chart, document, chart, WIDTH)
+    full = draw()
+    if full is None:
         reason = charts.left_out(document, chart)
         return [KeepTogether([_paragraph(chart.title, CHART_TITLE), _paragraph(reason, MUTED_BODY)])] if reason else []
-    return [KeepTogether([_paragraph(chart.title, CHART_TITLE), drawing])]
+    return [_Chart(_paragraph(chart.title, CHART_TITLE), full, draw)]
+
+
+class _Chart(Flowable):
+    """A chart's title over its drawing: lower (``COMPACT_CHART``) when only that fits in the rest of the page,
+    else in full, on the next page if need be."""
+
+    def __init__(self, title, full, draw):
+        super().__init__()
+        self.title = title
+        self.full = self.drawing = full
+        self.draw_at = draw  # scale -> the drawing at that scale
+
+    @functools.cached_property
+    def compact(self):
+        return self.draw_at(scale=COMPACT_CHART)
+
+    def wrap(self, width, height):
+        title = self.title.wrap(width, height)[1]
+        self.drawing = self.full
+        if title + self.full.height > height and title + self.compact.height <= height:
+            self.drawing = self.compact
+        self.width, self.height = width, title + self.drawing.height
+        return self.width, self.height
+
+    def getSpaceBefore(self):
+        return self.title.getSpaceBefore()
+
+    def draw(self):
+        self.drawing.drawOn(self.canv, 0, 0)
+        self.title.drawOn(self.canv, 0, self.drawing.height)
