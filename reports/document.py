@@ -33,12 +33,22 @@ class Kind(StrEnum):
     NUMBER = "number"  # any other number: an average, a median, a figure per day, an hour, a rating
     RATE = "rate"  # a fraction 0-1, shown as a percentage
     MONEY = "money"
-    DATE = "date"  # an ISO date
+    DATE = "date"  # an ISO date, "2025-01-31"
+    MONTH = "month"  # a calendar month, ISO "2025-01"
     TEXT = "text"
 
 
-COUNT, NUMBER, RATE, MONEY, DATE, TEXT = Kind.COUNT, Kind.NUMBER, Kind.RATE, Kind.MONEY, Kind.DATE, Kind.TEXT
+COUNT, NUMBER, RATE, MONEY, DATE, MONTH, TEXT = (
+    Kind.COUNT,
+    Kind.NUMBER,
+    Kind.RATE,
+    Kind.MONEY,
+    Kind.DATE,
+    Kind.MONTH,
+    Kind.TEXT,
+)
 NUMERIC = frozenset({COUNT, NUMBER, RATE, MONEY})
+CALENDAR = frozenset({DATE, MONTH})
 # The document's fields whose text is stripped of bidirectional controls as it is made (sections and charts too).
 STRIPPED = ("title", "generated_at", "period", "filters", "record_count", "summary", "summary_kinds", "notes", "labels")
 
@@ -88,7 +98,7 @@ def _typed(kind, value, where):
         return Suppressed(int(marker[1]) - 1)
     if value is None or isinstance(value, Suppressed):
         return value
-    if (kind in NUMERIC and _is_number(value)) or (kind == DATE and isinstance(value, str)):
+    if (kind in NUMERIC and _is_number(value)) or (kind in CALENDAR and isinstance(value, str)):
         return value
     raise ValueError(f"{where} is a {kind}, not {value!r}")
 

@@ -13,10 +13,11 @@ from pypdf import PdfReader
 
 from reports import charts, suppression
 from reports.api.previews import preview
-from reports.document import COUNT, NUMBER, RATE, TEXT, Chart, ReportDocument, Section, Suppressed
+from reports.document import COUNT, MONTH, NUMBER, RATE, TEXT, Chart, ReportDocument, Section, Suppressed
 from reports.renderers import csv, excel, json, pdf
 
 MIGRATION = importlib.import_module("reports.migrations.0011_document_kinds")
+CALENDAR = importlib.import_module("reports.migrations.0012_calendar_kinds")
 HIDDEN = Suppressed(10)
 
 
@@ -194,3 +195,67 @@ def test_the_migration_adds_the_kinds_the_names_and_values_implied():
     kinds = {"ward": "text", "beds": "count", "occupancy": "number", "turnover_rate": "rate"}
     assert migrated["sections"][0]["kinds"] == kinds
     assert MIGRATION.without_kinds(migrated) == stored
+
+
+# --- months -----------------------------------------------------------------------------------------
+
+
+def monthly_document(rows=(("2025-01", 40), ("2025-02", HIDDEN)), column="month"):
+    return make_document(
+        sections=[Section("monthly", "Monthly", {column: MONTH, "beds": COUNT}, [list(row) for row in rows])],
+        charts=[Chart("monthly", "Monthly", "bar", "monthly", column, ["beds"])],
+    )
+
+
+def test_a_month_is_its_iso_text_in_json_the_pdf_and_the_preview_and_a_month_date_in_excel():
+    document = monthly_document()
+    data = json_module.loads(json.render(document))
+    (section,) = data["sections"]
+    assert section["rows"][0][0] == "2025-01" and section["kinds"]["month"] == "month"
+    assert ReportDocument.from_dict(data).as_dict() == document.as_dict()
+    assert "2025-01 40" in pdf_text(document)
+    assert preview(SimpleNamespace(pk=1, export_format="PDF"), document)["sections"][0]["rows"][0] == ["2025-01", "40"]
+    month = excel_cells(document)["Monthly"]["A2"]
+    assert month.is_date and month.number_format == "mmm yyyy" and (month.value.year, month.value.month) == (2025, 1)
+
+
+def test_text_in_a_month_column_that_is_no_month_stays_text_in_excel():
+    cell = excel_cells(monthly_document(rows=[("Q1", 40)]))["Monthly"]["A2"]
+    assert (cell.value, cell.data_type) == ("Q1", "s")
+
+
+def test_the_migration_makes_stored_month_columns_months_and_back():
+    current = monthly_document().as_dict()
+    stored = CALENDAR.without_months(current)
+    assert stored["sections"][0]["kinds"] == {"month": "text", "beds": "count"}
+    assert excel_cells(ReportDocument.from_dict(stored))["Monthly"]["A2"].data_type == "s"
+    assert CALENDAR.with_calendar_kinds(stored) == current
+    empty = CALENDAR.without_months(monthly_document(rows=[]).as_dict())
+    assert CALENDAR.with_calendar_kinds(empty)["sections"][0]["kinds"] == {"month": "month", "beds": "count"}
+
+
+def test_the_migration_makes_stored_date_columns_dates():
+    stored = make_document(
+        sections=[
+            Section(
+                "campaigns",
+                "Campaigns",
+                {"start_date": TEXT, "date": TEXT, "note": TEXT},
+                [["2025-01-31", None, "2025-02-01"], ["2025-12-01", "2025-12-02", "x"]],
+            )
+        ],
+        charts=[],
+    ).as_dict()
+    migrated = CALENDAR.with_calendar_kinds(stored)
+    assert migrated["sections"][0]["kinds"] == {"start_date": "date", "date": "date", "note": "text"}
+    assert excel_cells(ReportDocument.from_dict(migrated))["Campaigns"]["A2"].is_date
+    assert CALENDAR.without_months(migrated) == migrated
+
+
+@pytest.mark.parametrize(
+    ("rows", "column"),
+    [([("January", 1)], "month"), ([("2025-13", 1)], "month"), ([], "period"), ([("soon", 1)], "end_date")],
+)
+def test_the_migration_leaves_other_text_as_text(rows, column):
+    stored = CALENDAR.without_months(monthly_document(rows=rows, column=column).as_dict())
+    assert CALENDAR.with_calendar_kinds(stored) == stored

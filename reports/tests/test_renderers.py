@@ -1,8 +1,10 @@
 """The file renderers, checked by reading their output back with real readers."""
 
 import csv as csv_module
+import datetime as dt
 import io
 import json as json_module
+import zipfile
 
 import openpyxl
 import pytest
@@ -10,7 +12,7 @@ from pypdf import PdfReader
 
 from reports import renderers
 from reports.bidi import BIDI_CONTROLS
-from reports.document import COUNT, NUMBER, RATE, TEXT, Chart, ReportDocument, Section
+from reports.document import COUNT, DATE, MONTH, NUMBER, RATE, TEXT, Chart, ReportDocument, Section
 from reports.renderers import csv, excel, json, pdf
 from reports.renderers.cells import is_formula_like
 from reports.tests.readers import formula_cells, shown_text
@@ -63,7 +65,7 @@ def make_document(rows=True):
             Section(
                 "monthly",
                 "Monthly visits",
-                {"month": TEXT, "medical": COUNT, "dental": COUNT, "total": COUNT, "completion_rate": RATE},
+                {"month": MONTH, "medical": COUNT, "dental": COUNT, "total": COUNT, "completion_rate": RATE},
                 monthly,
             ),
             Section(
@@ -175,7 +177,8 @@ def test_excel_summary_sheet():
     summary = book["Summary"]
     assert summary["A1"].value == "Clinic visits Q1"
     details = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row[0]}
-    assert details["Period"] == "2025-01-01 \N{EN DASH} 2025-03-31 (Asia/Manila)"
+    assert (details["Period start"], details["Period end"]) == (dt.datetime(2025, 1, 1), dt.datetime(2025, 3, 31))
+    assert details["Time zone"] == "Asia/Manila"
     assert details["Filters"] == "Department: Medical"
     assert details["Records"] == 1234
     assert excel_summary(book) == {
@@ -195,9 +198,9 @@ def test_excel_section_sheets():
     monthly = book["Monthly visits"]
     assert [cell.value for cell in monthly[1]] == ["Month", "Medical", "Dental", "Total", "Completion rate"]
     assert [[cell.value for cell in row] for row in monthly.iter_rows(min_row=2)] == [
-        ["2025-01", 410, 120, 530, 0.8],
-        ["2025-02", 380, None, 380, 0.75],
-        ["2025-03", 250, 74, 324, 0.912],
+        [dt.datetime(2025, 1, 1), 410, 120, 530, 0.8],
+        [dt.datetime(2025, 2, 1), 380, None, 380, 0.75],
+        [dt.datetime(2025, 3, 1), 250, 74, 324, 0.912],
     ]
     assert "%" in monthly["E2"].number_format
     assert "%" not in monthly["B2"].number_format
@@ -209,6 +212,33 @@ def test_excel_section_sheets():
     assert len(diagnoses._charts) == 1
     assert diagnoses["B2"].value == "Niño"
     assert diagnoses["A3"].value == MARKUP
+
+
+def test_excel_months_and_dates_are_dates_with_a_date_format():
+    document = make_document()
+    campaigns = [["Flu drive", "2025-02-14", 30], ["Fair", "soon", 2]]
+    document.sections.append(
+        Section("campaigns", "Campaigns", {"title": TEXT, "start_date": DATE, "participants": COUNT}, campaigns)
+    )
+    book = workbook(document)
+    month = book["Monthly visits"]["A2"]
+    assert (month.value, month.is_date, month.number_format) == (dt.datetime(2025, 1, 1), True, "mmm yyyy")
+    start = book["Campaigns"]["B2"]
+    assert (start.value, start.is_date, start.number_format) == (dt.datetime(2025, 2, 14), True, "yyyy-mm-dd")
+    assert (book["Campaigns"]["B3"].value, book["Campaigns"]["B3"].data_type) == ("soon", "s")
+    period = {
+        row[0].value: row[1] for row in book["Summary"].iter_rows() if row[0].value in ("Period start", "Period end")
+    }
+    assert all(cell.is_date and cell.number_format == "yyyy-mm-dd" for cell in period.values())
+
+
+def test_an_excel_chart_of_months_reads_the_month_cells_and_labels_them_as_months():
+    with zipfile.ZipFile(io.BytesIO(excel.render(make_document()))) as archive:
+        charts = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/charts/chart")]
+    (monthly,) = [chart for chart in charts if "Monthly visits" in chart]
+    assert "<c:cat><c:numRef><c:f>'Monthly visits'!$A$2:$A$4</c:f>" in monthly
+    assert '<c:numFmt formatCode="mmm yyyy" sourceLinked="0"/>' in monthly
+    assert "<c:catAx>" in monthly and "<c:auto" not in monthly  # a text axis: one category per month
 
 
 def test_excel_formula_text_stays_text():

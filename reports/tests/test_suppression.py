@@ -38,6 +38,7 @@ MARKER = "<11"
 QUARTER = Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
 REPORT_TYPES = sorted(catalog.REPORT_TYPES)
 MIGRATION = importlib.import_module("reports.migrations.0011_document_kinds")
+CALENDAR = importlib.import_module("reports.migrations.0012_calendar_kinds")
 
 
 # --- the clinic ----------------------------------------------------------------------------------
@@ -649,7 +650,8 @@ BEFORE_KINDS = (
 @pytest.mark.parametrize("report_type", BEFORE_KINDS)
 def test_a_document_stored_before_kinds_shows_the_same_once_migrated(clinic, report_type):
     document = catalog.get(report_type).suppress(build(report_type), THRESHOLD)
-    migrated = ReportDocument.from_dict(MIGRATION.with_kinds(MIGRATION.without_kinds(document.as_dict())))
+    stored = MIGRATION.without_kinds(document.as_dict())
+    migrated = ReportDocument.from_dict(CALENDAR.with_calendar_kinds(MIGRATION.with_kinds(stored)))
     for export_format in ExportFormat.values:
         rendered = [
             file_contents(export_format, generating.render(doc, export_format)[0]) for doc in (migrated, document)
@@ -668,12 +670,15 @@ def test_a_report_stored_before_kinds_is_migrated_and_rebuilt_identically(
     before = MIGRATION.without_kinds(report.document)
     GeneratedReport.objects.filter(pk=report.pk).update(document=before)
     MIGRATION.add_kinds(django_apps, None)
+    CALENDAR.add_calendar_kinds(django_apps, None)
     migrated = GeneratedReport.objects.get(pk=report.pk)
-    assert migrated.document == MIGRATION.with_kinds(before)
+    assert migrated.document == CALENDAR.with_calendar_kinds(MIGRATION.with_kinds(before))
     tiers.delete_everywhere(migrated.file.name)
     served = downloading.open_report_file(migrated)
     assert served.tier == downloading.REBUILD
     assert file_contents(export_format, served.file.read()) == file_contents(export_format, original)
+    CALENDAR.remove_calendar_kinds(django_apps, None)
+    assert GeneratedReport.objects.get(pk=report.pk).document == CALENDAR.without_months(migrated.document)
     MIGRATION.remove_kinds(django_apps, None)
     assert GeneratedReport.objects.get(pk=report.pk).document == before
 

@@ -13,7 +13,7 @@ from reports import suppression
 from reports.catalog import queries
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import COUNT, DATE, NUMBER, RATE, TEXT, Chart, Content, Section, rate
+from reports.document import COUNT, DATE, MONTH, NUMBER, RATE, TEXT, Chart, Content, Section, rate
 from reports.periods import fill_months, month_label
 from uscpis.roles import Role
 
@@ -161,7 +161,7 @@ class FeedbackAnalysis(ReportType):
                     "rating_distribution", "Ratings", {"rating": NUMBER, "count": COUNT, "share": RATE}, distribution
                 ),
                 Section(
-                    "monthly", "Feedback by month", {"month": TEXT, "count": COUNT, "average_rating": NUMBER}, monthly
+                    "monthly", "Feedback by month", {"month": MONTH, "count": COUNT, "average_rating": NUMBER}, monthly
                 ),
                 Section(
                     "recent_comments", "Recent comments", {"date": DATE, "rating": NUMBER, "comment": TEXT}, comments
