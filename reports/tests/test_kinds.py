@@ -107,9 +107,9 @@ def test_a_suppressed_value_is_its_marker_in_every_format_and_never_plotted():
     assert (cells["Wards"]["B3"].value, cells["Wards"]["B3"].data_type) == ("<11", "s")
     assert cells["Wards"]["C4"].value == "<11"
     rows = list(csv_module.reader(io.StringIO(csv.render(document).decode("utf-8-sig"))))
-    assert ["South", "<11", "0.625", "2.0"] in rows and ["Admissions", "<11"] in rows
+    assert ["Wards", "2", "South", "Beds", "<11"] in rows and ["Summary", "3", "Admissions", "Value", "<11"] in rows
     raw = csv.render(document).decode("utf-8-sig")
-    assert '"South","<11",0.625,2.0' in raw
+    assert '"Wards",2,"South","Beds","<11"' in raw and '"Wards",2,"South","Occupancy",0.625' in raw
     data = json_module.loads(json.render(document))
     assert data["summary"]["admissions"] == "<11" and data["sections"][0]["rows"][1][1] == "<11"
     body = preview(SimpleNamespace(pk=1, export_format="PDF"), document)
