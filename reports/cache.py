@@ -24,8 +24,8 @@ from uscpis.roles import is_admin
 
 USERS = ("auth_user", "auth_group", "auth_user_groups")
 DASHBOARD_SOURCES = ("reports_generatedreport.any", "reports_reporttemplate", *USERS)
-# In the key of cached contents: contents cached in an earlier form (sections without kinds) are not read.
-CONTENT_FORMAT = 2
+# In the key of cached contents: contents cached in an earlier form (without kinds, months as text) are not read.
+CONTENT_FORMAT = 3
 
 
 def data_versions(names):

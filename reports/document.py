@@ -46,13 +46,23 @@ class Kind(StrEnum):
     RATING = "rating"  # an average of ratings from 1 to 5
     PAIN = "pain"  # an average of pain levels from 0 to 10
     BPM = "bpm"  # a heart rate, in beats per minute
-    DATE = "date"  # an ISO date
+    DATE = "date"  # an ISO date, "2025-01-31"
+    MONTH = "month"  # a calendar month, ISO "2025-01"
     TEXT = "text"
 
 
-COUNT, NUMBER, RATE, MONEY, DATE, TEXT = Kind.COUNT, Kind.NUMBER, Kind.RATE, Kind.MONEY, Kind.DATE, Kind.TEXT
+COUNT, NUMBER, RATE, MONEY, DATE, MONTH, TEXT = (
+    Kind.COUNT,
+    Kind.NUMBER,
+    Kind.RATE,
+    Kind.MONEY,
+    Kind.DATE,
+    Kind.MONTH,
+    Kind.TEXT,
+)
 PER_DAY, HOURS, HOUR, RATING, PAIN, BPM = Kind.PER_DAY, Kind.HOURS, Kind.HOUR, Kind.RATING, Kind.PAIN, Kind.BPM
-NUMERIC = frozenset(set(Kind) - {DATE, TEXT})
+CALENDAR = frozenset({DATE, MONTH})
+NUMERIC = frozenset(set(Kind) - CALENDAR - {TEXT})
 # The document's fields whose text is stripped of bidirectional controls as it is made (sections and charts too).
 STRIPPED = (
     "title",
@@ -145,7 +155,7 @@ def _typed(kind, value, where):
         raise ValueError(f"{where} is a count: a hidden count is Suppressed, with its marker")
     if value is None or isinstance(value, HIDDEN):
         return value
-    if (kind in NUMERIC and _is_number(value)) or (kind == DATE and isinstance(value, str)):
+    if (kind in NUMERIC and _is_number(value)) or (kind in CALENDAR and isinstance(value, str)):
         return value
     raise ValueError(f"{where} is a {kind}, not {value!r}")
 

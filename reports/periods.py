@@ -94,6 +94,7 @@ def month_of(value):
 
 
 def month_label(month):
+    """A month as its ISO text, ``2025-01``: the value of a ``MONTH`` column (``reports.document``)."""
     return month.strftime("%Y-%m")
 
 

@@ -2,13 +2,15 @@
 
 ``present(kind, value)`` says the text printed (PDF, preview), the number written, plotted
 and added up with its spreadsheet format (none for text, a missing value or a hidden
-one), and the value as JSON and CSV hold it (a rate as its fraction, a suppressed count
-as its marker, a withheld figure as "not shown").
+one), the date a spreadsheet holds for a date or a month (its first day), and the value as
+JSON and CSV hold it (a rate as its fraction, a date or month as its ISO text, a suppressed
+count as its marker, a withheld figure as "not shown").
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
-from reports.document import HIDDEN, NUMERIC, Kind, stored
+from reports.document import CALENDAR, HIDDEN, NUMERIC, Kind, stored
 
 MISSING = "—"
 
@@ -41,6 +43,7 @@ MEASURES = {
 }
 RATE_FORMAT = "0.0%"
 HOUR_FORMAT = '00":00"'
+CALENDAR_FORMATS = {Kind.DATE: "yyyy-mm-dd", Kind.MONTH: "mmm yyyy"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Cell:
     value: object
     number: int | float | None = None
     number_format: str | None = None  # a spreadsheet number format (Excel's codes)
+    date: dt.date | None = None  # a date or month, as a spreadsheet's date
 
 
 def is_numeric(kind):
@@ -60,6 +64,9 @@ def present(kind, value):
     """The ``Cell`` of ``value``, a value of ``kind`` in a ``ReportDocument``."""
     if value is None:
         return Cell(MISSING, None)
+    if kind in CALENDAR and not isinstance(value, HIDDEN):
+        date = calendar_date(kind, value)
+        return Cell(value, value, number_format=CALENDAR_FORMATS[kind] if date else None, date=date)
     if isinstance(value, HIDDEN) or not is_numeric(kind):
         return Cell(str(value), stored(value))
     if kind == Kind.RATE:
@@ -68,3 +75,11 @@ def present(kind, value):
         return Cell(f"{value:02d}:00\N{EN DASH}{value:02d}:59", value, value, HOUR_FORMAT)
     measure = MEASURES[Kind.COUNT if kind == Kind.NUMBER and isinstance(value, int) else kind]
     return Cell(measure.text(value), value, value, measure.number_format)
+
+
+def calendar_date(kind, value):
+    """The day an ISO date names, or the first day of an ISO month; None for text that is neither."""
+    try:
+        return dt.date.fromisoformat(value if kind == Kind.DATE else f"{value}-01")
+    except ValueError:
+        return None

@@ -62,7 +62,8 @@ def test_a_report_is_generated_through_redis_by_an_rq_worker(tmp_path, redis_db)
         assert final["status"] == "COMPLETED", final["error_message"]
         status, _, content = system.request("GET", f"/api/reports/generated/{report['id']}/download/", token=token)
         assert status == 200
-        assert content.decode("utf-8-sig").startswith('"Title","Visit trends 2025-01-01 to 2025-03-31"')
+        lines = content.decode("utf-8-sig").splitlines()
+        assert lines[1] == '"Report",1,"Title","Value","Visit trends 2025-01-01 to 2025-03-31"'
         assert redis_db.llen("rq:queue:default") == 0
         assert redis_db.zcard("rq:finished:default") == 1  # RQ ran it, not the database queue
         _, health = system.health()

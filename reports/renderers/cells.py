@@ -4,6 +4,7 @@ import datetime as dt
 
 from reports.periods import long_date
 
+OPEN_UP_TO = "Counted up to (period still open)"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 

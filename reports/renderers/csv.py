@@ -1,8 +1,25 @@
-"""CSV: UTF-8 with a BOM so Excel opens it; a header block, the summary, then each section.
+"""CSV: one tidy table, a line per value, that goes straight into a pivot table.
 
-Values are written as JSON holds them (``reports.presentation``): numbers bare (rates as fractions),
-suppressed values as their marker. Every text cell
-is quoted and neutralised by ``cell``; the audit trail's CSV download writes with ``SafeWriter`` too.
+Every line has the same five columns, ``Section, Row, Label, Column, Value``:
+
+- ``Section``: "Report" (title, period start and end, time zone, filters, generation time,
+  record count, notes), "Summary" (the headline figures), then each section by its title
+  (made unique, as a pivot table groups by it);
+- ``Row``: the row's number within its section, from 1;
+- ``Label``: what names the row: a Report field or a summary figure's label, or a section row's
+  first cell when that is text, a date or a month or a chart's categories (empty otherwise);
+- ``Column``: the column's label ("Value" for Report and Summary);
+- ``Value``: the value as JSON holds it (``reports.presentation``): numbers bare (rates as
+  fractions), dates and months as ISO text, suppressed values as their marker, nothing when missing.
+
+A section row's label cell is not repeated as a line of its own, unless it is the section's only
+column. A pivot of a section's lines, ``Label`` (or ``Row``) down and ``Column`` across, gives the
+section's table back. One long table rather than a zip of a CSV per section: the file stays one
+``text/csv`` file that downloads, previews and opens as before, and one pivot or filter reads any
+section, or several together.
+
+Every text cell is quoted and neutralised by ``cell``; the audit trail's CSV download writes with
+``SafeWriter`` too.
 """
 
 import csv
@@ -12,22 +29,25 @@ import re
 from reports.bidi import strip_bidi
 from reports.document import COUNT
 from reports.models import ExportFormat
-from reports.presentation import present
+from reports.presentation import is_numeric, present
 
 from . import FILE_TYPES
-from .cells import filters_text, is_formula_like, is_number, text
+from .cells import OPEN_UP_TO, filters_text, is_formula_like, is_number, text
 
 EXTENSION, CONTENT_TYPE = FILE_TYPES[ExportFormat.CSV]
 
 # Where a spreadsheet that splits on ; or tab (ignoring the quotes) or at a line break starts a cell.
 FORMULA_AFTER_BREAK = re.compile(r"([;\t\r\n] *)(?=[=+\-@])")
+HEADER = ("Section", "Row", "Label", "Column", "Value")
+RESERVED_SECTIONS = ("Report", "Summary")
 
 
 def render(document):
     buffer = io.StringIO()
     writer = SafeWriter(buffer)
-    for row in _rows(document):
-        writer.writerow(row)
+    writer.writerow(HEADER)
+    for line in _lines(document):
+        writer.writerow(line)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -54,27 +74,70 @@ class SafeWriter:
         return self._writer.writerow([cell(value) for value in values])
 
 
-def _rows(document):
+def _lines(document):
+    yield from _pairs("Report", _details(document))
+    summary = (
+        (document.label(key), present(document.summary_kinds[key], value).value)
+        for key, value in document.summary.items()
+    )
+    yield from _pairs("Summary", summary)
+    for name, section in zip(section_names(document.sections), document.sections, strict=True):
+        yield from _table(document, name, section)
+
+
+def _details(document):
+    """The Report section's ``(field, value)`` pairs."""
     period = document.period
-    yield ["Title", document.title]
-    yield ["Period start", period["start"]]
-    yield ["Period end", period["end"]]
-    yield ["Time zone", period.get("time_zone")]
-    yield ["Filters", filters_text(document)]
-    yield ["Generated at", document.generated_at]
-    yield ["Record count", present(COUNT, document.record_count).value]
+    yield "Title", document.title
+    yield "Period start", period["start"]
+    yield "Period end", period["end"]
+    if up_to := period.get("up_to"):
+        yield OPEN_UP_TO, up_to
+    yield "Time zone", period.get("time_zone")
+    yield "Filters", filters_text(document)
+    yield "Generated at", document.generated_at
+    yield "Record count", present(COUNT, document.record_count).value
     for note in document.notes:
-        yield ["Note", note]
-    yield []
-    yield ["Summary"]
-    yield ["Metric", "Value"]
-    for key, value in document.summary.items():
-        yield [document.label(key), present(document.summary_kinds[key], value).value]
-    yield []
-    for section in document.sections:
-        yield [section.title]
-        yield [document.label(column) for column in section.columns]
-        kinds = [section.kinds[column] for column in section.columns]
-        for row in section.rows:
-            yield [present(kind, value).value for kind, value in zip(kinds, row, strict=True)]
-        yield []
+        yield "Note", note
+
+
+def _pairs(name, pairs):
+    """A line per ``(label, value)`` pair, in the column "Value"."""
+    for number, (label, value) in enumerate(pairs, start=1):
+        yield [name, number, label, "Value", value]
+
+
+def _table(document, name, section):
+    """A line per cell of a section's rows, but for each row's label."""
+    label = label_column(document, section)
+    columns = [column for column in section.columns if column != label] or section.columns
+    for number, row in enumerate(section.rows, start=1):
+        values = dict(zip(section.columns, row, strict=True))
+        row_label = present(section.kinds[label], values[label]).value if label else None
+        for column in columns:
+            value = present(section.kinds[column], values[column]).value
+            yield [name, number, row_label, document.label(column), value]
+
+
+def label_column(document, section):
+    """The column that names a section's rows: its first, when text, a date or a month or a chart's categories."""
+    if not section.columns:
+        return None
+    first = section.columns[0]
+    charted = any(chart.section == section.key and chart.category == first for chart in document.charts)
+    return first if charted or not is_numeric(section.kinds[first]) else None
+
+
+def section_names(sections):
+    """The sections' titles, numbered where one repeats another or a reserved name (ignoring case)."""
+    used = {name.lower() for name in RESERVED_SECTIONS}
+    names = []
+    for section in sections:
+        base = section.title or section.key
+        name, number = base, 1
+        while name.lower() in used:
+            number += 1
+            name = f"{base} ({number})"
+        used.add(name.lower())
+        names.append(name)
+    return names

@@ -1,8 +1,10 @@
 """Excel: a Summary sheet, then one sheet per section with its native charts beside the table.
 
 Numbers are written as numbers in the format of their kind (rates as fractions with a percent
-format, ``reports.presentation``), suppressed values as their marker. Text is always written as a
-string; text a spreadsheet would run as a formula also gets Excel's quote prefix.
+format, ``reports.presentation``), dates and months as dates (a month as its first day, shown
+"Jan 2025"; the period's start and end too), suppressed values as their marker. A chart whose
+categories are dates or months labels them in that format. Text is always written as a string;
+text a spreadsheet would run as a formula also gets Excel's quote prefix.
 """
 
 import io
@@ -11,12 +13,12 @@ import re
 import xlsxwriter
 
 from reports import charts
-from reports.document import COUNT, RATE, TEXT
+from reports.document import CALENDAR, COUNT, DATE, RATE, TEXT
 from reports.models import ExportFormat
-from reports.presentation import present
+from reports.presentation import CALENDAR_FORMATS, present
 
 from . import FILE_TYPES
-from .cells import filters_text, generated_text, is_formula_like, is_number, period_text, text
+from .cells import OPEN_UP_TO, filters_text, generated_text, is_formula_like, is_number, text
 
 EXTENSION, CONTENT_TYPE = FILE_TYPES[ExportFormat.EXCEL]
 
@@ -86,12 +88,14 @@ class _Book:
         return self.formats[code]
 
     def write(self, sheet, row, column, value, kind=TEXT, style="text"):
-        """One cell of ``kind``: numbers as numbers, everything else as a string; None leaves it empty."""
+        """One cell of ``kind``: numbers as numbers, dates as dates, the rest as a string; None leaves it empty."""
         if value is None:
             return
         cell = present(kind, value)
         if cell.number is not None:
             sheet.write_number(row, column, cell.number, self.number_format(cell.number_format))
+        elif cell.date is not None:
+            sheet.write_datetime(row, column, cell.date, self.number_format(cell.number_format))
         else:
             content = text(cell.value)
             sheet.write_string(row, column, content, self.formats[style, is_formula_like(content)])
@@ -99,9 +103,11 @@ class _Book:
     def summary_sheet(self, document):
         sheet = self.workbook.add_worksheet("Summary")
         self.write(sheet, 0, 0, document.title, style="title")
-        period = f"{period_text(document.period)} ({document.period.get('time_zone', '')})"
         details = [
-            ("Period", period, TEXT),
+            ("Period start", document.period["start"], DATE),
+            ("Period end", document.period["end"], DATE),
+            *([(OPEN_UP_TO, up_to, DATE)] if (up_to := document.period.get("up_to")) else []),
+            ("Time zone", document.period.get("time_zone"), TEXT),
             ("Filters", filters_text(document), TEXT),
             ("Generated at", generated_text(document), TEXT),
             ("Records", document.record_count, COUNT),
@@ -164,6 +170,8 @@ class _Book:
         excel_chart.set_title({"name": chart.title})
         excel_chart.set_size(CHART_SIZE)
         if chart.kind != "pie":
+            if (category_kind := section.kinds[chart.category]) in CALENDAR:  # a category per row, as its cell reads
+                excel_chart.set_x_axis({"text_axis": True, "num_format": CALENDAR_FORMATS[category_kind]})
             if len(values) == 1:
                 excel_chart.set_legend({"none": True})
             if all(section.kinds[key] == RATE for key in values):

@@ -1,4 +1,4 @@
-"""How people's programs read the report files: for tests of what reaches a reader."""
+"""How people's programs read the report files: for tests of what reaches a reader and of the figures in each."""
 
 import csv
 import io
@@ -21,11 +21,33 @@ def shown_text(export_format, content):
     return content.decode("utf-8-sig")
 
 
+def csv_lines(content):
+    """The report CSV's header and its lines as dicts, read as a spreadsheet does: unquoted cells are numbers."""
+    text = io.StringIO(content.decode("utf-8-sig"), newline="")
+    header, *lines = csv.reader(text, quoting=csv.QUOTE_NONNUMERIC)
+    return header, [dict(zip(header, line, strict=True)) for line in lines]
+
+
+def csv_sections(content):
+    """A pivot table of the report CSV: ``{section: [{"Label": label, column: value, ...} per row, in order]}``."""
+    sections = {}
+    for line in csv_lines(content)[1]:
+        rows = sections.setdefault(line["Section"], {})
+        rows.setdefault(line["Row"], {"Label": line["Label"]})[line["Column"]] = line["Value"]
+    return {name: list(rows.values()) for name, rows in sections.items()}
+
+
+def csv_pairs(content, section):
+    """``{label: value}`` of a section of label and value pairs (the CSV's Report and Summary)."""
+    return {row["Label"]: row["Value"] for row in csv_sections(content)[section]}
+
+
 def cells_a_spreadsheet_may_see(text):
-    """Every cell the CSV text can split into on ``,``, ``;`` or tab, read by a CSV reader or
-    split naively line by line (quotes ignored), except numbers (a negative number is no formula)."""
+    """Every cell the CSV text can split into on ``,``, ``;`` or tab, read by a CSV reader (a line
+    break outside quotes ends a line) or split naively line by line (quotes ignored), except numbers
+    (a negative number is no formula)."""
     for delimiter in ",;\t":
-        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             yield from (cell for cell in row if not _is_number(cell))
         if delimiter != ",":
             for line in text.splitlines():

@@ -18,6 +18,7 @@ from reports.document import (
     COUNT,
     HOUR,
     HOURS,
+    MONTH,
     NUMBER,
     PER_DAY,
     RATE,
@@ -33,6 +34,7 @@ from reports.presentation import present
 from reports.renderers import csv, excel, json, pdf
 
 MIGRATION = importlib.import_module("reports.migrations.0011_document_kinds")
+CALENDAR = importlib.import_module("reports.migrations.0015_calendar_kinds")
 HIDDEN = Suppressed(10)
 
 
@@ -122,9 +124,9 @@ def test_a_suppressed_value_is_its_marker_in_every_format_and_never_plotted():
     assert (cells["Wards"]["B3"].value, cells["Wards"]["B3"].data_type) == ("<11", "s")
     assert cells["Wards"]["C4"].value == "not shown"
     rows = list(csv_module.reader(io.StringIO(csv.render(document).decode("utf-8-sig"))))
-    assert ["South", "<11", "0.625", "2.0"] in rows and ["Admissions", "<11"] in rows
+    assert ["Wards", "2", "South", "Beds", "<11"] in rows and ["Summary", "3", "Admissions", "Value", "<11"] in rows
     raw = csv.render(document).decode("utf-8-sig")
-    assert '"South","<11",0.625,2.0' in raw
+    assert '"Wards",2,"South","Beds","<11"' in raw and '"Wards",2,"South","Occupancy",0.625' in raw
     data = json_module.loads(json.render(document))
     assert data["summary"]["admissions"] == "<11" and data["sections"][0]["rows"][1][1] == "<11"
     body = preview(SimpleNamespace(pk=1, export_format="PDF"), document)
@@ -252,3 +254,67 @@ def test_units_reach_the_pdf_the_preview_and_excel_number_formats():
     summary = {cell.value: cells["Summary"][f"B{cell.row}"] for cell in cells["Summary"].values() if cell.column == 1}
     assert summary["Heart rate"].value == 78.3 and summary["Heart rate"].number_format == '#,##0.0" bpm"'
     assert summary["Peak hour"].value == 10 and summary["Peak hour"].number_format == '00":00"'
+
+
+# --- months -----------------------------------------------------------------------------------------
+
+
+def monthly_document(rows=(("2025-01", 40), ("2025-02", HIDDEN)), column="month"):
+    return make_document(
+        sections=[Section("monthly", "Monthly", {column: MONTH, "beds": COUNT}, [list(row) for row in rows])],
+        charts=[Chart("monthly", "Monthly", "bar", "monthly", column, ["beds"])],
+    )
+
+
+def test_a_month_is_its_iso_text_in_json_the_pdf_and_the_preview_and_a_month_date_in_excel():
+    document = monthly_document()
+    data = json_module.loads(json.render(document))
+    (section,) = data["sections"]
+    assert section["rows"][0][0] == "2025-01" and section["kinds"]["month"] == "month"
+    assert ReportDocument.from_dict(data).as_dict() == document.as_dict()
+    assert "2025-01 40" in pdf_text(document)
+    assert preview(SimpleNamespace(pk=1, export_format="PDF"), document)["sections"][0]["rows"][0] == ["2025-01", "40"]
+    month = excel_cells(document)["Monthly"]["A2"]
+    assert month.is_date and month.number_format == "mmm yyyy" and (month.value.year, month.value.month) == (2025, 1)
+
+
+def test_text_in_a_month_column_that_is_no_month_stays_text_in_excel():
+    cell = excel_cells(monthly_document(rows=[("Q1", 40)]))["Monthly"]["A2"]
+    assert (cell.value, cell.data_type) == ("Q1", "s")
+
+
+def test_the_migration_makes_stored_month_columns_months_and_back():
+    current = monthly_document().as_dict()
+    stored = CALENDAR.without_months(current)
+    assert stored["sections"][0]["kinds"] == {"month": "text", "beds": "count"}
+    assert excel_cells(ReportDocument.from_dict(stored))["Monthly"]["A2"].data_type == "s"
+    assert CALENDAR.with_calendar_kinds(stored) == current
+    empty = CALENDAR.without_months(monthly_document(rows=[]).as_dict())
+    assert CALENDAR.with_calendar_kinds(empty)["sections"][0]["kinds"] == {"month": "month", "beds": "count"}
+
+
+def test_the_migration_makes_stored_date_columns_dates():
+    stored = make_document(
+        sections=[
+            Section(
+                "campaigns",
+                "Campaigns",
+                {"start_date": TEXT, "date": TEXT, "note": TEXT},
+                [["2025-01-31", None, "2025-02-01"], ["2025-12-01", "2025-12-02", "x"]],
+            )
+        ],
+        charts=[],
+    ).as_dict()
+    migrated = CALENDAR.with_calendar_kinds(stored)
+    assert migrated["sections"][0]["kinds"] == {"start_date": "date", "date": "date", "note": "text"}
+    assert excel_cells(ReportDocument.from_dict(migrated))["Campaigns"]["A2"].is_date
+    assert CALENDAR.without_months(migrated) == migrated
+
+
+@pytest.mark.parametrize(
+    ("rows", "column"),
+    [([("January", 1)], "month"), ([("2025-13", 1)], "month"), ([], "period"), ([("soon", 1)], "end_date")],
+)
+def test_the_migration_leaves_other_text_as_text(rows, column):
+    stored = CALENDAR.without_months(monthly_document(rows=rows, column=column).as_dict())
+    assert CALENDAR.with_calendar_kinds(stored) == stored

@@ -1,8 +1,10 @@
 """The file renderers, checked by reading their output back with real readers."""
 
 import csv as csv_module
+import datetime as dt
 import io
 import json as json_module
+import zipfile
 
 import openpyxl
 import pytest
@@ -10,10 +12,10 @@ from pypdf import PdfReader
 
 from reports import renderers
 from reports.bidi import BIDI_CONTROLS
-from reports.document import COUNT, NUMBER, RATE, TEXT, Chart, ReportDocument, Section
+from reports.document import COUNT, DATE, MONTH, NUMBER, RATE, TEXT, Chart, ReportDocument, Section
 from reports.renderers import csv, excel, json, pdf
 from reports.renderers.cells import is_formula_like
-from reports.tests.readers import formula_cells, shown_text
+from reports.tests.readers import csv_lines, csv_pairs, csv_sections, formula_cells, shown_text
 
 FORMULA = '=HYPERLINK("http://x","y")'
 MARKUP = "<b>bold</b> & co"
@@ -63,7 +65,7 @@ def make_document(rows=True):
             Section(
                 "monthly",
                 "Monthly visits",
-                {"month": TEXT, "medical": COUNT, "dental": COUNT, "total": COUNT, "completion_rate": RATE},
+                {"month": MONTH, "medical": COUNT, "dental": COUNT, "total": COUNT, "completion_rate": RATE},
                 monthly,
             ),
             Section(
@@ -101,13 +103,6 @@ def excel_summary(book):
 
 def csv_rows(document):
     return list(csv_module.reader(io.StringIO(csv.render(document).decode("utf-8-sig"))))
-
-
-def csv_block(rows, title):
-    """The rows of a titled CSV block (after its title line and header row) up to the next blank line."""
-    start = rows.index([title]) + 2
-    end = rows.index([], start)
-    return rows[start:end]
 
 
 @pytest.mark.parametrize("renderer", [pdf, excel, csv, json])
@@ -175,7 +170,8 @@ def test_excel_summary_sheet():
     summary = book["Summary"]
     assert summary["A1"].value == "Clinic visits Q1"
     details = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row[0]}
-    assert details["Period"] == "2025-01-01 \N{EN DASH} 2025-03-31 (Asia/Manila)"
+    assert (details["Period start"], details["Period end"]) == (dt.datetime(2025, 1, 1), dt.datetime(2025, 3, 31))
+    assert details["Time zone"] == "Asia/Manila"
     assert details["Filters"] == "Department: Medical"
     assert details["Records"] == 1234
     assert excel_summary(book) == {
@@ -195,9 +191,9 @@ def test_excel_section_sheets():
     monthly = book["Monthly visits"]
     assert [cell.value for cell in monthly[1]] == ["Month", "Medical", "Dental", "Total", "Completion rate"]
     assert [[cell.value for cell in row] for row in monthly.iter_rows(min_row=2)] == [
-        ["2025-01", 410, 120, 530, 0.8],
-        ["2025-02", 380, None, 380, 0.75],
-        ["2025-03", 250, 74, 324, 0.912],
+        [dt.datetime(2025, 1, 1), 410, 120, 530, 0.8],
+        [dt.datetime(2025, 2, 1), 380, None, 380, 0.75],
+        [dt.datetime(2025, 3, 1), 250, 74, 324, 0.912],
     ]
     assert "%" in monthly["E2"].number_format
     assert "%" not in monthly["B2"].number_format
@@ -209,6 +205,33 @@ def test_excel_section_sheets():
     assert len(diagnoses._charts) == 1
     assert diagnoses["B2"].value == "Niño"
     assert diagnoses["A3"].value == MARKUP
+
+
+def test_excel_months_and_dates_are_dates_with_a_date_format():
+    document = make_document()
+    campaigns = [["Flu drive", "2025-02-14", 30], ["Fair", "soon", 2]]
+    document.sections.append(
+        Section("campaigns", "Campaigns", {"title": TEXT, "start_date": DATE, "participants": COUNT}, campaigns)
+    )
+    book = workbook(document)
+    month = book["Monthly visits"]["A2"]
+    assert (month.value, month.is_date, month.number_format) == (dt.datetime(2025, 1, 1), True, "mmm yyyy")
+    start = book["Campaigns"]["B2"]
+    assert (start.value, start.is_date, start.number_format) == (dt.datetime(2025, 2, 14), True, "yyyy-mm-dd")
+    assert (book["Campaigns"]["B3"].value, book["Campaigns"]["B3"].data_type) == ("soon", "s")
+    period = {
+        row[0].value: row[1] for row in book["Summary"].iter_rows() if row[0].value in ("Period start", "Period end")
+    }
+    assert all(cell.is_date and cell.number_format == "yyyy-mm-dd" for cell in period.values())
+
+
+def test_an_excel_chart_of_months_reads_the_month_cells_and_labels_them_as_months():
+    with zipfile.ZipFile(io.BytesIO(excel.render(make_document()))) as archive:
+        charts = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/charts/chart")]
+    (monthly,) = [chart for chart in charts if "Monthly visits" in chart]
+    assert "<c:cat><c:numRef><c:f>'Monthly visits'!$A$2:$A$4</c:f>" in monthly
+    assert '<c:numFmt formatCode="mmm yyyy" sourceLinked="0"/>' in monthly
+    assert "<c:catAx>" in monthly and "<c:auto" not in monthly  # a text axis: one category per month
 
 
 def test_excel_formula_text_stays_text():
@@ -241,23 +264,91 @@ def test_csv_layout_and_encoding():
     raw = csv.render(make_document())
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = csv_rows(make_document())
-    assert rows[0] == ["Title", "Clinic visits Q1"]
-    header = {row[0]: row[1] for row in rows[: rows.index([])]}
-    assert header["Period start"] == "2025-01-01"
-    assert header["Time zone"] == "Asia/Manila"
-    assert header["Filters"] == "Department: Medical"
-    assert header["Record count"] == "1234"
-    assert rows[rows.index(["Monthly visits"]) + 1] == ["Month", "Medical", "Dental", "Total", "Completion rate"]
-    assert csv_block(rows, "Monthly visits")[1] == ["2025-02", "380", "", "380", "0.75"]
-    diagnoses = csv_block(rows, "Top diagnoses")
-    assert diagnoses[0] == ["'" + FORMULA, "Niño", "4", "0.4"]
-    assert diagnoses[1][0] == MARKUP
-    assert diagnoses[2][0] == "'-5 days rash"
+    assert rows[:2] == [
+        ["Section", "Row", "Label", "Column", "Value"],
+        ["Report", "1", "Title", "Value", "Clinic visits Q1"],
+    ]
+    report = csv_pairs(raw, "Report")
+    assert (report["Period start"], report["Period end"]) == ("2025-01-01", "2025-03-31")
+    assert report["Time zone"] == "Asia/Manila"
+    assert report["Filters"] == "Department: Medical"
+    assert report["Record count"] == 1234
+    assert ["Monthly visits", "2", "2025-02", "Dental", ""] in rows
+    assert ["Monthly visits", "2", "2025-02", "Completion rate", "0.75"] in rows
+    diagnoses = [row for row in rows if row[0] == "Top diagnoses"]
+    assert diagnoses[:3] == [
+        ["Top diagnoses", "1", "'" + FORMULA, "Patient", "Niño"],
+        ["Top diagnoses", "1", "'" + FORMULA, "Count", "4"],
+        ["Top diagnoses", "1", "'" + FORMULA, "Share", "0.4"],
+    ]
+    assert diagnoses[3][2] == MARKUP
+    assert diagnoses[-1][2] == "'-5 days rash"
+
+
+def test_csv_is_one_rectangular_table_with_a_fixed_header():
+    rows = csv_rows(make_document())
+    assert rows[0] == ["Section", "Row", "Label", "Column", "Value"]
+    assert {len(row) for row in rows} == {5}
+    assert [section for section in dict.fromkeys(row[0] for row in rows[1:])] == [
+        "Report",
+        "Summary",
+        "Monthly visits",
+        "Top diagnoses",
+    ]
+
+
+def shown_in_csv(value):
+    """A document's value as the CSV's reader gets it: missing as empty, text neutralised."""
+    return "" if value is None else csv.cell(value)
+
+
+def test_a_pivot_of_the_csv_gives_every_sections_table_with_numbers_as_numbers():
+    document = make_document()
+    sections = csv_sections(csv.render(document))
+    for section in document.sections:
+        labels = [document.label(column) for column in section.columns[1:]]
+        expected = [
+            {"Label": shown_in_csv(label), **dict(zip(labels, map(shown_in_csv, values), strict=True))}
+            for label, *values in section.rows
+        ]
+        assert sections[section.title] == expected
+    assert sections["Monthly visits"][0] == {
+        "Label": "2025-01",
+        "Medical": 410,
+        "Dental": 120,
+        "Total": 530,
+        "Completion rate": 0.8,
+    }
+    assert sections["Top diagnoses"][0]["Label"] == "'" + FORMULA
+    _, lines = csv_lines(csv.render(document))
+    assert all(isinstance(line["Row"], float) for line in lines)
+    assert {type(line["Value"]) for line in lines if line["Section"] == "Monthly visits"} == {float, str}
 
 
 def test_csv_negative_numbers_are_not_prefixed():
-    summary = dict(csv_block(csv_rows(make_document()), "Summary"))
-    assert summary["Change from previous period"] == "-12"
+    assert csv_pairs(csv.render(make_document()), "Summary")["Change from previous period"] == -12
+
+
+def test_csv_rows_without_a_label_column_keep_every_value_and_section_names_are_unique():
+    document = make_document()
+    document.sections = [
+        Section("a", "Summary", {"visits": COUNT, "average": NUMBER}, [[5, 1.5]]),
+        Section("b", "Efficiency", {"visits": COUNT}, [[7]]),
+        Section("c", "efficiency", {"name": TEXT}, [["North"], ["South"]]),
+    ]
+    document.charts = []
+    sections = csv_sections(csv.render(document))
+    assert list(sections) == ["Report", "Summary", "Summary (2)", "Efficiency", "efficiency (2)"]
+    assert sections["Summary (2)"] == [{"Label": "", "Visits": 5, "Average": 1.5}]
+    assert sections["Efficiency"] == [{"Label": "", "Visits": 7}]
+    assert sections["efficiency (2)"] == [{"Label": "North", "Name": "North"}, {"Label": "South", "Name": "South"}]
+
+
+def test_csv_labels_rows_by_a_charted_number_column():
+    document = make_document()
+    document.sections = [Section("ratings", "Ratings", {"rating": NUMBER, "count": COUNT}, [[5, 12], [4, 3]])]
+    document.charts = [Chart("ratings", "Ratings", "bar", "ratings", "rating", ["count"])]
+    assert csv_sections(csv.render(document))["Ratings"] == [{"Label": 5, "Count": 12}, {"Label": 4, "Count": 3}]
 
 
 def test_json_is_the_document():
@@ -268,14 +359,14 @@ def test_json_is_the_document():
 def test_every_format_shows_the_same_figures():
     document = make_document()
     figures = json_module.loads(json.render(document))["summary"]
-    in_csv = dict(csv_block(csv_rows(document), "Summary"))
+    in_csv = csv_pairs(csv.render(document), "Summary")
     in_excel = excel_summary(workbook(document))
     pdf_text = "\n".join(pdf_pages(document))
     assert figures == SUMMARY
     for key, value in figures.items():
         label = document.label(key)
         assert in_excel[label] == value
-        assert (float(in_csv[label]) if in_csv[label] else None) == value
+        assert (in_csv[label] if in_csv[label] != "" else None) == value
         assert f"{label} {PRINTED[key]}" in pdf_text
 
 
@@ -287,8 +378,8 @@ def test_an_empty_document_renders_in_every_format():
     assert not book["Monthly visits"]._charts
     assert any("No data in this period" in row for row in book["Summary"].iter_rows(values_only=True))
     rows = csv_rows(document)
-    assert ["Note", "No data in this period"] in rows
-    assert csv_block(rows, "Monthly visits") == []
+    assert ["Report", "8", "Note", "Value", "No data in this period"] in rows
+    assert "Monthly visits" not in csv_sections(csv.render(document))
     assert json_module.loads(json.render(document))["notes"] == ["No data in this period"]
 
 
@@ -316,12 +407,14 @@ def document_with(comments=(), **fields):
 
 def test_csv_quotes_every_text_cell_and_no_split_of_a_line_starts_a_formula():
     raw = csv.render(document_with(SPLIT_FORMULAS)).decode("utf-8-sig")
-    assert '"Title","Clinic visits Q1"' in raw
-    assert '"Record count",1234' in raw
-    assert '"ok;\'=1+1;\'@SUM(1)","Ana",1,0.5' in raw
+    assert '"Section","Row","Label","Column","Value"' in raw
+    assert '"Report",1,"Title","Value","Clinic visits Q1"' in raw
+    assert '"Report",7,"Record count","Value",1234' in raw
+    assert '"Top diagnoses",1,"ok;\'=1+1;\'@SUM(1)","Patient","Ana"' in raw
+    assert '"Top diagnoses",1,"ok;\'=1+1;\'@SUM(1)","Share",0.5' in raw
     assert '"tab\t\'=1+1"' in raw
     assert formula_cells(raw) == []
-    comments = [row[0] for row in csv_block(csv_rows(document_with(SPLIT_FORMULAS)), "Top diagnoses")]
+    comments = [row["Label"] for row in csv_sections(csv.render(document_with(SPLIT_FORMULAS)))["Top diagnoses"]]
     assert comments == ["ok;'=1+1;'@SUM(1)", "tab\t'=1+1", "a; '-2", "line\n'+1", "cr\r'@x"]
 
 

@@ -41,6 +41,7 @@ QUARTER = Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
 REPORT_TYPES = sorted(catalog.REPORT_TYPES)
 MIGRATION = importlib.import_module("reports.migrations.0011_document_kinds")
 FIGURE_KINDS = importlib.import_module("reports.migrations.0014_figure_kinds")
+CALENDAR = importlib.import_module("reports.migrations.0015_calendar_kinds")
 
 
 # --- the clinic ----------------------------------------------------------------------------------
@@ -696,7 +697,7 @@ def stored_before_kinds(document):
 
 def migrated_since(document):
     """A stored document of before kinds after the migrations since."""
-    return FIGURE_KINDS.with_figure_kinds(MIGRATION.with_kinds(document))
+    return CALENDAR.with_calendar_kinds(FIGURE_KINDS.with_figure_kinds(MIGRATION.with_kinds(document)))
 
 
 @pytest.mark.parametrize("report_type", BEFORE_KINDS)
@@ -720,7 +721,7 @@ def test_a_report_stored_before_kinds_is_migrated_and_rebuilt_identically(
     original = stored_file(report)
     before = stored_before_kinds(report.document)
     GeneratedReport.objects.filter(pk=report.pk).update(document=before)
-    for forwards in (MIGRATION.add_kinds, FIGURE_KINDS.forwards):
+    for forwards in (MIGRATION.add_kinds, FIGURE_KINDS.forwards, CALENDAR.add_calendar_kinds):
         forwards(django_apps, None)
     migrated = GeneratedReport.objects.get(pk=report.pk)
     assert migrated.document == migrated_since(before)
@@ -728,6 +729,8 @@ def test_a_report_stored_before_kinds_is_migrated_and_rebuilt_identically(
     served = downloading.open_report_file(migrated)
     assert served.tier == downloading.REBUILD
     assert file_contents(export_format, served.file.read()) == file_contents(export_format, original)
+    CALENDAR.remove_calendar_kinds(django_apps, None)
+    assert GeneratedReport.objects.get(pk=report.pk).document == CALENDAR.without_months(migrated.document)
     for backwards in (FIGURE_KINDS.backwards, MIGRATION.remove_kinds):
         backwards(django_apps, None)
     assert GeneratedReport.objects.get(pk=report.pk).document == before

@@ -175,8 +175,11 @@ def test_a_report_in_each_format_goes_from_pending_to_completed_live_and_opens(l
     assert ("Total visits", total) in [row[:2] for row in summary.iter_rows(values_only=True)]
 
     rows = list(csv.reader(io.StringIO(files["CSV"].read_text(encoding="utf-8-sig"))))
-    assert rows[0] == ["Title", titles["CSV"]]
-    assert ["Total visits", str(total)] in rows
+    assert rows[:2] == [
+        ["Section", "Row", "Label", "Column", "Value"],
+        ["Report", "1", "Title", "Value", titles["CSV"]],
+    ]
+    assert ["Summary", "Total visits", "Value", str(total)] in [[row[0], *row[2:]] for row in rows]
 
 
 def test_start_after_end_is_explained_next_to_the_end_date(log_in):

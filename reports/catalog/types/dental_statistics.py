@@ -8,7 +8,7 @@ from reports.catalog import queries
 from reports.catalog.breakdowns import by_month, choice_rows
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import COUNT, PAIN, RATE, TEXT, Chart, Content, Section, rate
+from reports.document import COUNT, MONTH, PAIN, RATE, TEXT, Chart, Content, Section, rate
 from uscpis.roles import Role
 from visits.models import PREVENTIVE_PROCEDURES, DentalProcedure, DentalVisit, GumCondition, OralHygiene, Priority
 
@@ -147,7 +147,7 @@ class DentalStatistics(ReportType):
             patients=Count("patient", distinct=True),
             preventive_visits=Count("id", filter=PREVENTIVE),
         )
-        columns = {"month": TEXT, "visits": COUNT, "patients": COUNT, "preventive_visits": COUNT}
+        columns = {"month": MONTH, "visits": COUNT, "patients": COUNT, "preventive_visits": COUNT}
         sections.append(Section("monthly", "Monthly", columns, monthly))
         charts.append(Chart("monthly", "Visits per month", "line", "monthly", "month", ["visits", "preventive_visits"]))
         params.progress(0.95)

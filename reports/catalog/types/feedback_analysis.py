@@ -13,7 +13,7 @@ from reports import suppression
 from reports.catalog import queries
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import COUNT, DATE, HOURS, NUMBER, RATE, RATING, TEXT, Chart, Content, Section, rate
+from reports.document import COUNT, DATE, HOURS, MONTH, NUMBER, RATE, RATING, TEXT, Chart, Content, Section, rate
 from reports.periods import fill_months, month_label
 from uscpis.roles import Role
 
@@ -163,7 +163,7 @@ class FeedbackAnalysis(ReportType):
                     "rating_distribution", "Ratings", {"rating": NUMBER, "count": COUNT, "share": RATE}, distribution
                 ),
                 Section(
-                    "monthly", "Feedback by month", {"month": TEXT, "count": COUNT, "average_rating": RATING}, monthly
+                    "monthly", "Feedback by month", {"month": MONTH, "count": COUNT, "average_rating": RATING}, monthly
                 ),
                 Section(
                     "recent_comments", "Recent comments", {"date": DATE, "rating": NUMBER, "comment": TEXT}, comments

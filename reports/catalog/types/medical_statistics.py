@@ -11,7 +11,7 @@ from reports.catalog import queries
 from reports.catalog.breakdowns import by_month, by_value, choice_rows
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import BPM, COUNT, RATE, TEXT, Chart, Content, Section, rate
+from reports.document import BPM, COUNT, MONTH, RATE, TEXT, Chart, Content, Section, rate
 from uscpis.roles import Role
 from visits import icd10
 from visits.models import MedicalVisit
@@ -251,7 +251,7 @@ class MedicalStatistics(ReportType):
                     {"patient_type": TEXT, "visits": COUNT, "patients": COUNT, "share": RATE},
                     by_type,
                 ),
-                Section("monthly", "Monthly", {"month": TEXT, "visits": COUNT, "patients": COUNT}, monthly),
+                Section("monthly", "Monthly", {"month": MONTH, "visits": COUNT, "patients": COUNT}, monthly),
             ],
             charts=[
                 Chart("top_diagnoses", "Top diagnoses", "bar", "top_diagnoses", "diagnosis", ["visits"]),

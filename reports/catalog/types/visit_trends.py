@@ -8,7 +8,7 @@ from reports import suppression
 from reports.catalog import queries
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import COUNT, HOUR, PER_DAY, TEXT, Chart, Content, Section
+from reports.document import COUNT, HOUR, MONTH, PER_DAY, TEXT, Chart, Content, Section
 from reports.periods import fill_months, month_label
 from uscpis.roles import Role
 from visits.models import DentalVisit, MedicalVisit
@@ -111,7 +111,7 @@ class VisitTrends(ReportType):
                 Section(
                     "monthly",
                     "Visits by month",
-                    {"month": TEXT, "medical": COUNT, "dental": COUNT, "total": COUNT},
+                    {"month": MONTH, "medical": COUNT, "dental": COUNT, "total": COUNT},
                     monthly,
                 ),
                 Section("by_hour", "Visits by hour of the day", {"hour": HOUR, "visits": COUNT}, by_hour),
