@@ -43,6 +43,8 @@ AXIS_FONT_SIZE = 7
 PAGE_WIDTH = 360
 DASHBOARD_WIDTH, DASHBOARD_HEIGHT, DASHBOARD_FONT_SIZE = 300, 190, 9
 DAY_LABEL_EVERY = 5
+CLINIC_CHART_HEIGHT = 90
+HIDDEN_BAND = colors.HexColor("#E3E8ED")
 FORMAT_NAMES = {"EXCEL": "Excel"}
 
 
@@ -330,7 +332,7 @@ def page_charts(document):
 
 
 def dashboard_charts(figures, series):
-    """The dashboard's charts from ``selectors.dashboard`` figures and ``selectors.dashboard_series``."""
+    """The System tab's charts from ``selectors.dashboard`` figures and ``selectors.dashboard_series``."""
     statuses = [(key, label, count) for key, label, count in series["by_status"] if count]
     days = series["daily"]
     formats = sorted(figures["by_format"].items(), key=lambda pair: (-pair[1], pair[0]))
@@ -402,6 +404,37 @@ def dashboard_charts(figures, series):
             _describe((name, seconds_text(seconds)) for name, seconds in timings),
         ),
     ]
+
+
+def clinic_charts(figures, step):
+    """A small trend chart of each clinic figure (``reports.clinic_figures``): a bar a step, none where hidden."""
+    drawn = []
+    for figure in figures:
+        trend = figure["trend"]
+        values = [point["value"] for point in trend]
+        drawing = None
+        if any(value is not None for value in values):
+            drawing = xy_chart(
+                "bar",
+                [point["label"] for point in trend],
+                [(figure["label"], values)],
+                DASHBOARD_WIDTH,
+                rates=figure["kind"] == RATE,
+                height=CLINIC_CHART_HEIGHT,
+            )
+            _band_hidden(drawing, [point["suppressed"] for point in trend])
+        description = _describe((point["label"], point["text"]) for point in trend)
+        drawn.append(PageChart(figure["key"], f"{figure['label']} by {step}", drawing, description))
+    return drawn
+
+
+def _band_hidden(drawing, hidden):
+    """A grey band behind each hidden step of a bar chart, so that a withheld value does not read as zero."""
+    plot = drawing.contents[0]
+    width = plot.width / len(hidden)
+    for index in (index for index, is_hidden in enumerate(hidden) if is_hidden):
+        band = Rect(plot.x + index * width + 1, plot.y, width - 2, plot.height, fillColor=HIDDEN_BAND, strokeColor=None)
+        drawing.insert(0, band)
 
 
 def day_label(day, index, count):
