@@ -43,7 +43,7 @@ AXIS_FONT_SIZE = 7
 PAGE_WIDTH = 360
 DASHBOARD_WIDTH, DASHBOARD_HEIGHT, DASHBOARD_FONT_SIZE = 300, 190, 9
 DAY_LABEL_EVERY = 5
-CLINIC_CHART_HEIGHT = 90
+CLINIC_CHART_WIDTH, CLINIC_CHART_HEIGHT, CLINIC_FONT_SIZE, CLINIC_TICKS = 200, 84, 8, 4
 HIDDEN_BAND = colors.HexColor("#E3E8ED")
 FORMAT_NAMES = {"EXCEL": "Excel"}
 
@@ -414,27 +414,46 @@ def clinic_charts(figures, step):
         values = [point["value"] for point in trend]
         drawing = None
         if any(value is not None for value in values):
-            drawing = xy_chart(
-                "bar",
-                [point["label"] for point in trend],
-                [(figure["label"], values)],
-                DASHBOARD_WIDTH,
-                rates=figure["kind"] == RATE,
-                height=CLINIC_CHART_HEIGHT,
-            )
-            _band_hidden(drawing, [point["suppressed"] for point in trend])
+            labels = [point["label"] for point in trend]
+            hidden = [point["suppressed"] for point in trend]
+            drawing = trend_bars(labels, values, hidden, rates=figure["kind"] == RATE)
         description = _describe((point["label"], point["text"]) for point in trend)
         drawn.append(PageChart(figure["key"], f"{figure['label']} by {step}", drawing, description))
     return drawn
 
 
-def _band_hidden(drawing, hidden):
-    """A grey band behind each hidden step of a bar chart, so that a withheld value does not read as zero."""
-    plot = drawing.contents[0]
-    width = plot.width / len(hidden)
+def trend_bars(labels, values, hidden, rates=False, width=CLINIC_CHART_WIDTH, height=CLINIC_CHART_HEIGHT):
+    """A small bar chart of a trend: a grey band behind each hidden step, so that it does not read as zero.
+
+    At most ``CLINIC_TICKS`` labels, the last step's always, none rotated.
+    """
+    plot = VerticalBarChart()
+    plot.x, plot.y = 34, 16
+    plot.width, plot.height = width - plot.x - 16, height - plot.y - 8
+    plot.data = [values]
+    every = -(-len(labels) // CLINIC_TICKS)
+    plot.categoryAxis.categoryNames = [
+        label if (len(labels) - 1 - index) % every == 0 else "" for index, label in enumerate(labels)
+    ]
+    _style_axes(plot)
+    plot.categoryAxis.labels.fontSize = plot.valueAxis.labels.fontSize = CLINIC_FONT_SIZE
+    plot.valueAxis.valueMin = 0
+    plot.valueAxis.maximumTicks = 4
+    if rates:
+        plot.valueAxis.labelTextFormat = "{:.0%}".format
+        plot.valueAxis.valueMax, plot.valueAxis.valueStep = 1, 0.5
+    else:
+        _whole_steps(plot.valueAxis, [value for value in values if value is not None])
+    plot.bars[0].fillColor = PALETTE[0]
+    plot.bars[0].strokeColor = None
+    drawing = Drawing(width, height)
+    step = plot.width / len(values)
     for index in (index for index, is_hidden in enumerate(hidden) if is_hidden):
-        band = Rect(plot.x + index * width + 1, plot.y, width - 2, plot.height, fillColor=HIDDEN_BAND, strokeColor=None)
-        drawing.insert(0, band)
+        drawing.add(
+            Rect(plot.x + index * step + 1, plot.y, step - 2, plot.height, fillColor=HIDDEN_BAND, strokeColor=None)
+        )
+    drawing.add(plot)
+    return drawing
 
 
 def day_label(day, index, count):

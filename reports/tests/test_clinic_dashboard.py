@@ -155,6 +155,7 @@ def test_small_figures_are_hidden_counts_by_their_marker_rates_as_not_shown(
     assert (week["label"], week["start"], week["end"]) == ("May 5", "2025-05-05", "2025-05-11")
     assert hidden.items() <= week.items()
     assert figures["visits"]["chart"]["description"] == "May 1: 0; May 5: <11; May 12: 0; May 19: 0; May 26: 0"
+    assert figures["visits"]["chart"]["svg"].count("rgb(89%,90%,92%)") == 1  # the hidden week's grey band
 
 
 @pytest.mark.parametrize(

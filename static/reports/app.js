@@ -759,7 +759,7 @@
 
   function clinicFigure(figure) {
     const drawing = svgNode(figure.chart.svg);
-    const hidden = figure.trend.every((step) => step.suppressed);
+    const hidden = figure.trend.some((step) => step.suppressed);
     return el(
       "article",
       { class: "clinic-figure", "data-figure": figure.key, "aria-labelledby": `figure-${figure.key}` },
@@ -770,8 +770,8 @@
         "figure",
         { class: "clinic-trend", "data-chart": figure.chart.key },
         el("figcaption", { class: "visually-hidden" }, figure.chart.title),
-        drawing || el("p", { class: "chart-empty" }, hidden ? "Every step is hidden: too few to show." : "Nothing to chart."),
-        drawing && figure.trend.some((step) => step.suppressed) ? el("p", { class: "kpi-hint" }, "Grey columns: hidden, too few to show.") : null,
+        drawing || el("p", { class: "chart-empty" }, hidden ? "Hidden: too few to show." : "Nothing to chart."),
+        drawing && hidden ? el("p", { class: "kpi-hint" }, "Grey: hidden, too few to show.") : null,
         el("p", { class: "visually-hidden" }, figure.chart.description),
       ),
     );
