@@ -8,6 +8,9 @@ The database changes a table's version on every write to it (triggers, see migra
 programs are all seen; a new visit gives a new key, and the next report is computed
 afresh. Reading the versions is one query on a small table.
 
+The clinic's dashboard figures are cached like report contents: under their report types,
+their period and the data versions of the tables those types read.
+
 The dashboard is cached per user for ``DASHBOARD_CACHE_SECONDS`` under the versions
 of the reports and of the users' roles, so it too is fresh after any change.
 """
@@ -69,4 +72,16 @@ def cached_dashboard(user, compute):
     if figures is None:
         figures = compute(user)
         cache.set(key, figures, settings.DASHBOARD_CACHE_SECONDS)
+    return figures
+
+
+def cached_clinic_figures(report_types, period, threshold, compute):
+    """``compute()``: the dashboard's clinic figures of ``report_types`` over ``period``, cached under their data."""
+    tables = sorted({table for report_type in report_types for table in report_type.tables()})
+    keys = sorted(report_type.key for report_type in report_types)
+    key = "clinic-figures:" + _key(CONTENT_FORMAT, keys, period.as_dict(), threshold, data_versions(tables))
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute()
+        cache.set(key, figures, settings.REPORT_CACHE_SECONDS)
     return figures

@@ -45,6 +45,8 @@ DASHBOARD_WIDTH, DASHBOARD_HEIGHT, DASHBOARD_FONT_SIZE = 300, 190, 9
 DAY_LABEL_EVERY = 5
 # The height of a document's charts: a pie, the plot of a bar or line chart, a heatmap's row.
 PIE_HEIGHT, PLOT_HEIGHT, HEAT_ROW_HEIGHT = 170, 140, 16
+CLINIC_CHART_WIDTH, CLINIC_CHART_HEIGHT, CLINIC_FONT_SIZE, CLINIC_TICKS = 200, 84, 8, 4
+HIDDEN_BAND = colors.HexColor("#E3E8ED")
 FORMAT_NAMES = {"EXCEL": "Excel"}
 
 
@@ -363,7 +365,7 @@ def page_charts(document):
 
 
 def dashboard_charts(figures, series):
-    """The dashboard's charts from ``selectors.dashboard`` figures and ``selectors.dashboard_series``."""
+    """The System tab's charts from ``selectors.dashboard`` figures and ``selectors.dashboard_series``."""
     statuses = [(key, label, count) for key, label, count in series["by_status"] if count]
     days = series["daily"]
     formats = sorted(figures["by_format"].items(), key=lambda pair: (-pair[1], pair[0]))
@@ -435,6 +437,56 @@ def dashboard_charts(figures, series):
             _describe((name, seconds_text(seconds)) for name, seconds in timings),
         ),
     ]
+
+
+def clinic_charts(figures, step):
+    """A small trend chart of each clinic figure (``reports.clinic_figures``): a bar a step, none where hidden."""
+    drawn = []
+    for figure in figures:
+        trend = figure["trend"]
+        values = [point["value"] for point in trend]
+        drawing = None
+        if any(value is not None for value in values):
+            labels = [point["label"] for point in trend]
+            hidden = [point["suppressed"] for point in trend]
+            drawing = trend_bars(labels, values, hidden, rates=figure["kind"] == RATE)
+        description = _describe((point["label"], point["text"]) for point in trend)
+        drawn.append(PageChart(figure["key"], f"{figure['label']} by {step}", drawing, description))
+    return drawn
+
+
+def trend_bars(labels, values, hidden, rates=False, width=CLINIC_CHART_WIDTH, height=CLINIC_CHART_HEIGHT):
+    """A small bar chart of a trend: a grey band behind each hidden step, so that it does not read as zero.
+
+    At most ``CLINIC_TICKS`` labels, the last step's always, none rotated.
+    """
+    plot = VerticalBarChart()
+    plot.x, plot.y = 34, 16
+    plot.width, plot.height = width - plot.x - 16, height - plot.y - 8
+    plot.data = [values]
+    every = -(-len(labels) // CLINIC_TICKS)
+    plot.categoryAxis.categoryNames = [
+        label if (len(labels) - 1 - index) % every == 0 else "" for index, label in enumerate(labels)
+    ]
+    _style_axes(plot)
+    plot.categoryAxis.labels.fontSize = plot.valueAxis.labels.fontSize = CLINIC_FONT_SIZE
+    plot.valueAxis.valueMin = 0
+    plot.valueAxis.maximumTicks = 4
+    if rates:
+        plot.valueAxis.labelTextFormat = "{:.0%}".format
+        plot.valueAxis.valueMax, plot.valueAxis.valueStep = 1, 0.5
+    else:
+        _whole_steps(plot.valueAxis, [value for value in values if value is not None])
+    plot.bars[0].fillColor = PALETTE[0]
+    plot.bars[0].strokeColor = None
+    drawing = Drawing(width, height)
+    step = plot.width / len(values)
+    for index in (index for index, is_hidden in enumerate(hidden) if is_hidden):
+        drawing.add(
+            Rect(plot.x + index * step + 1, plot.y, step - 2, plot.height, fillColor=HIDDEN_BAND, strokeColor=None)
+        )
+    drawing.add(plot)
+    return drawing
 
 
 def day_label(day, index, count):

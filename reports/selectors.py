@@ -1,4 +1,4 @@
-"""Selectors: what a user may see of templates and reports, and the dashboard."""
+"""Selectors: what a user may see of templates and reports, and the dashboards."""
 
 import datetime as dt
 
@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from reports import catalog
 from reports.cache import cached_dashboard
+from reports.clinic_figures import clinic_figures
 from reports.models import GeneratedReport, ReportStatus, ReportTemplate
 from reports.periods import Period, local_zone
 from uscpis.roles import is_admin, user_roles
@@ -42,8 +43,17 @@ def reports_for(user):
     return reports if is_admin(user) else reports.filter(generated_by=user)
 
 
+def clinic_dashboard(user, period):
+    """The clinic's figures over ``period`` from the report types the user's roles may use (``clinic_figures``)."""
+    allowed = set(templates_for(user).values_list("report_type", flat=True))
+    return clinic_figures(allowed, period)
+
+
 def dashboard(user):
-    """Counts, formats, popular templates and recent reports of what ``user`` may see (cached briefly)."""
+    """The report system's figures (ADMIN's System tab): counts, formats, popular templates, recent reports.
+
+    Of what ``user`` may see, cached briefly.
+    """
     return cached_dashboard(user, _dashboard)
 
 

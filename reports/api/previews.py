@@ -92,5 +92,5 @@ def figure(document, key):
 
 
 class DashboardChartsSerializer(serializers.Serializer):
-    scope = serializers.ChoiceField(choices=["system", "own"], help_text="system: every user's reports (ADMIN)")
+    scope = serializers.ChoiceField(choices=["system"], help_text="Every user's reports (the System tab: ADMIN only)")
     charts = ChartSerializer(many=True)

@@ -44,7 +44,8 @@ ERROR_CODES = {
         "`not_found`, `throttled`, `parse_error`, ...): `invalid_page`, `too_large`, `not_ready`, "
         "`not_retryable`, `expired`, `file_unavailable`, `not_recorded`, `locked_out`, `invalid_credentials`, "
         "`range_order`, `range_too_long`, `range_in_future`, `impossible`, `out_of_range`, `unsupported_format`, "
-        "`unknown_filter`, `invalid_filter`, `control_characters`, `markup`, `not_text`, `too_many`."
+        "`unknown_filter`, `invalid_filter`, `control_characters`, `markup`, `not_text`, `too_many`, `in_future`, "
+        "`not_custom`."
     ),
     "schema": {"type": "string"},
 }

@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -11,9 +12,12 @@ from rest_framework.exceptions import ErrorDetail
 
 from reports import catalog
 from reports.api.fields import LocalDateField, PlainTextField, StrictBooleanField
+from reports.api.previews import ChartSerializer
 from reports.catalog.filters import clean_filters, describe_filters, report_filter_labels
+from reports.clinic_figures import PRESETS, UNITS, preset_period
+from reports.document import Kind
 from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate
-from reports.periods import local_today, long_date
+from reports.periods import Period, local_today, local_zone, long_date
 
 MAX_RANGE_DAYS = 3660
 MAX_STATUS_IDS = 100
@@ -210,6 +214,78 @@ class DashboardSerializer(serializers.Serializer):
     total_downloads = serializers.IntegerField()
     storage_bytes = serializers.IntegerField()
     failure_rate = serializers.FloatField(allow_null=True)
+
+
+class ClinicPeriodSerializer(serializers.Serializer):
+    """The clinic dashboard's period: a preset ending today, or ``custom`` from ``start`` to ``end``."""
+
+    period = serializers.ChoiceField(
+        choices=[*PRESETS, "custom"], default=PRESETS[0], help_text="A preset ending today, or custom."
+    )
+    start = LocalDateField(required=False, help_text="With period=custom: the first day.")
+    end = LocalDateField(required=False, help_text="With period=custom: the last day, today at the latest.")
+
+    def validate(self, attrs):
+        preset, given = attrs["period"], [name for name in ("start", "end") if name in attrs]
+        today = timezone.localdate(timezone=local_zone())
+        if preset != "custom":
+            if given:
+                message = "Give start and end only with period=custom."
+                raise serializers.ValidationError({name: [message] for name in given}, code="not_custom")
+            return {"preset": preset, "period": preset_period(preset, today)}
+        missing = [name for name in ("start", "end") if name not in attrs]
+        if missing:
+            message = "With period=custom, give the first and the last day."
+            raise serializers.ValidationError({name: [message] for name in missing}, code="required")
+        start, end = attrs["start"], attrs["end"]
+        if end > today:
+            raise serializers.ValidationError(
+                {"end": [f"The dashboard counts days up to today ({today.isoformat()})."]}, code="in_future"
+            )
+        if start > end:
+            raise serializers.ValidationError({"end": ["Must be on or after the start date."]}, code="range_order")
+        if (end - start).days >= MAX_RANGE_DAYS:
+            raise serializers.ValidationError({"end": ["The range may span at most 10 years."]}, code="range_too_long")
+        return {"preset": preset, "period": Period(start, end)}
+
+
+class ShownValueSerializer(serializers.Serializer):
+    value = serializers.JSONField(help_text="The number (a rate as a fraction 0-1), or null when hidden or missing")
+    text = serializers.CharField(
+        help_text="As shown: a hidden count is its marker (<11), another hidden figure `not shown`"
+    )
+    suppressed = serializers.BooleanField(help_text="Hidden by small-cell suppression")
+
+
+class ClinicStepSerializer(ShownValueSerializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    label = serializers.CharField()
+
+
+class ClinicFigureSerializer(ShownValueSerializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    hint = serializers.CharField(help_text="What is counted, in a few words")
+    report_type = serializers.CharField(help_text="The report type that defines the figure")
+    kind = serializers.ChoiceField(choices=[Kind.COUNT.value, Kind.RATE.value])
+    trend = ClinicStepSerializer(many=True, help_text="The figure over each step of the period")
+    chart = ChartSerializer(help_text="The trend as a small SVG bar chart")
+
+
+class ClinicPeriodOutSerializer(serializers.Serializer):
+    preset = serializers.ChoiceField(choices=[*PRESETS, "custom"])
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class ClinicDashboardSerializer(serializers.Serializer):
+    """The clinic's figures over a period, from the report types the caller's roles may use."""
+
+    period = ClinicPeriodOutSerializer()
+    step = serializers.ChoiceField(choices=UNITS, help_text="What a step of the trends is")
+    small_cell_threshold = serializers.IntegerField(help_text="Counts from 1 to this are hidden")
+    figures = ClinicFigureSerializer(many=True)
 
 
 class TemplateCardSerializer(ReportTemplateSerializer):

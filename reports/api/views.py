@@ -17,7 +17,7 @@ from reports.api import previews, schema, serializers
 from reports.api.anonymous import AnonymousThrottleMixin
 from reports.api.auditing import AuditedActionsMixin
 from reports.api.errors import ServiceUnavailable
-from reports.api.permissions import MayUseTemplate, UsesReports
+from reports.api.permissions import IsClinicAdmin, MayUseTemplate, UsesReports
 from reports.api.throttles import ReportGenerationThrottle
 from reports.models import AccessAction
 from reports.services import downloading, requesting
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 ID_PATTERN = "[0-9]{1,18}"
 # reports.charts draws with reportlab: resolved on the first dashboard drawn, not when a web process starts.
 DASHBOARD_CHARTS = "reports.charts.dashboard_charts"
+CLINIC_CHARTS = "reports.charts.clinic_charts"
 
 
 class Conflict(APIException):
@@ -45,6 +46,7 @@ class Gone(APIException):
 
 COMMON_ERRORS = {401: schema.NOT_AUTHENTICATED, 403: schema.FORBIDDEN}
 DETAIL_ERRORS = {**COMMON_ERRORS, 404: schema.NOT_FOUND}
+ADMIN_ONLY = [IsAuthenticated, UsesReports, IsClinicAdmin]
 
 
 @extend_schema_view(
@@ -195,8 +197,9 @@ class GeneratedReportViewSet(
         return response
 
     @extend_schema(responses={200: serializers.DashboardSerializer, **COMMON_ERRORS})
-    @action(detail=False)
+    @action(detail=False, permission_classes=ADMIN_ONLY)
     def dashboard(self, request):
+        """The report system's figures (the page's System tab), system-wide: ADMIN only."""
         figures = selectors.dashboard(request.user)
         return Response(serializers.DashboardSerializer(figures, context=self.get_serializer_context()).data)
 
@@ -288,10 +291,41 @@ class GeneratedReportViewSet(
             raise PermissionDenied(MayUseTemplate.message)
 
     @extend_schema(responses={200: previews.DashboardChartsSerializer, **COMMON_ERRORS})
-    @action(detail=False, url_path="dashboard/charts", url_name="dashboard-charts")
+    @action(detail=False, url_path="dashboard/charts", url_name="dashboard-charts", permission_classes=ADMIN_ONLY)
     def dashboard_charts(self, request):
-        """The dashboard's charts as SVG, of what the caller may see (ADMIN: system-wide)."""
+        """The report system's charts as SVG (the page's System tab), system-wide: ADMIN only."""
         dashboard_charts = import_string(DASHBOARD_CHARTS)
         drawn = dashboard_charts(selectors.dashboard(request.user), selectors.dashboard_series(request.user))
-        body = {"scope": "system" if is_admin(request.user) else "own", "charts": [c.as_dict() for c in drawn]}
+        body = {"scope": "system", "charts": [c.as_dict() for c in drawn]}
         return Response(previews.DashboardChartsSerializer(body).data)
+
+
+class DashboardViewSet(AnonymousThrottleMixin, viewsets.ViewSet):
+    """The page's dashboard of clinic figures."""
+
+    permission_classes = [IsAuthenticated, UsesReports]
+
+    @extend_schema(
+        parameters=[serializers.ClinicPeriodSerializer],
+        responses={200: serializers.ClinicDashboardSerializer, 400: schema.ValidationErrors, **COMMON_ERRORS},
+    )
+    @action(detail=False)
+    def clinic(self, request):
+        """Visits, patients seen, treatment success and satisfaction over a period, each with its trend.
+
+        Only the figures of report types the caller's roles may use; small counts hidden
+        (``SMALL_CELL_THRESHOLD``). Bad period input is a 400 naming the field.
+        """
+        query = serializers.ClinicPeriodSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = query.validated_data["period"]
+        data = selectors.clinic_dashboard(request.user, period)
+        charts = import_string(CLINIC_CHARTS)(data["figures"], data["step"])
+        body = {
+            **data,
+            "period": {"preset": query.validated_data["preset"], "start": period.start, "end": period.end},
+            "figures": [
+                {**figure, "chart": chart.as_dict()} for figure, chart in zip(data["figures"], charts, strict=True)
+            ],
+        }
+        return Response(serializers.ClinicDashboardSerializer(body).data)

@@ -25,6 +25,7 @@ ROLES = [
 ]
 VALID = {"date_range_start": "2025-01-01", "date_range_end": "2025-01-31", "export_format": "JSON"}
 VALID_START, VALID_END = dt.date(2025, 1, 1), dt.date(2025, 1, 31)
+CLINIC_REPORT_TYPES = ("VISIT_TRENDS", "TREATMENT_OUTCOMES", "FEEDBACK_ANALYSIS")
 
 
 def policy():
@@ -150,9 +151,13 @@ def test_access_matrix(world, endpoint, role, cell):
         elif path.endswith(("/generated/", "/generated/status/")):
             listed = {item["id"] for item in response.json()["results"]}
             assert listed == (set(own.values()) | {other} if cell == "all" else {own[role]})
-        elif path.endswith("/dashboard/"):
+        elif path.endswith("/generated/dashboard/"):
             expected = GeneratedReport.objects.count() if cell == "all" else 1
             assert response.json()["totals"]["reports"] == expected
+        elif path.endswith("/dashboard/clinic/"):
+            shown = {figure["report_type"] for figure in response.json()["figures"]}
+            usable = set(selectors.templates_for(user).values_list("report_type", flat=True))
+            assert shown == set(CLINIC_REPORT_TYPES) & (usable if cell == "allowed" else set(CLINIC_REPORT_TYPES))
         return
 
     if path.startswith("/api/reports/templates/"):

@@ -306,7 +306,7 @@ def test_delete_removes_the_record_and_its_file(completed_report, doctor, django
     assert not storage.exists(name)
 
 
-def test_dashboard_counts_own_reports_and_admin_sees_all(make_report, template, doctor, make_user, admin):
+def test_the_system_dashboard_counts_everyones_reports_for_admin_only(make_report, template, doctor, make_user, admin):
     make_report(
         doctor, status=ReportStatus.COMPLETED, file_size=100, download_count=2, generation_time=dt.timedelta(seconds=2)
     )
@@ -320,25 +320,25 @@ def test_dashboard_counts_own_reports_and_admin_sees_all(make_report, template, 
     make_report(doctor, status=ReportStatus.FAILED)
     make_report(doctor, status=ReportStatus.EXPIRED)
     make_report(make_user("NURSE"), status=ReportStatus.PENDING)
-    body = client_for(doctor).get("/api/reports/generated/dashboard/").json()
-    assert body["totals"] == {"reports": 4, "completed": 2, "failed": 1, "pending": 0, "generating": 0, "expired": 1}
-    assert body["by_format"] == {"JSON": 3, "PDF": 1}
-    assert body["popular_templates"] == [{"template_id": template.pk, "name": "Visit trends", "count": 4}]
+    assert client_for(doctor).get("/api/reports/generated/dashboard/").status_code == 403
+    body = client_for(admin).get("/api/reports/generated/dashboard/").json()
+    assert body["totals"] == {"reports": 5, "completed": 2, "failed": 1, "pending": 1, "generating": 0, "expired": 1}
+    assert body["by_format"] == {"JSON": 4, "PDF": 1}
+    assert body["popular_templates"] == [{"template_id": template.pk, "name": "Visit trends", "count": 5}]
     assert body["average_generation_seconds"] == 3.0
     assert body["total_downloads"] == 2
     assert body["storage_bytes"] == 150
     assert body["failure_rate"] == pytest.approx(1 / 4, abs=1e-4)  # of completed, expired and failed
-    assert len(body["recent_reports"]) == 4
-    assert client_for(admin).get("/api/reports/generated/dashboard/").json()["totals"]["reports"] == 5
+    assert len(body["recent_reports"]) == 5
 
 
-def test_dashboard_query_count_does_not_grow_with_reports(make_report, doctor, django_assert_max_num_queries):
-    client = client_for(doctor)
+def test_dashboard_query_count_does_not_grow_with_reports(make_report, admin, django_assert_max_num_queries):
+    client = client_for(admin)
     for _ in range(3):
-        make_report(doctor)
+        make_report(admin)
     with django_assert_max_num_queries(8) as few:
         client.get("/api/reports/generated/dashboard/")
     for _ in range(30):
-        make_report(doctor)
+        make_report(admin)
     with django_assert_max_num_queries(len(few)):
         client.get("/api/reports/generated/dashboard/")

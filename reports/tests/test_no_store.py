@@ -19,7 +19,7 @@ def no_store(response):
         "/api/reports/generated/{id}/status/",
         "/api/reports/generated/status/?ids={id}",
         "/api/reports/generated/",
-        "/api/reports/generated/dashboard/",
+        "/api/reports/dashboard/clinic/",
         "/api/reports/templates/",
     ],
 )
@@ -27,6 +27,15 @@ def test_report_responses_carry_no_store(completed_report, doctor, path):
     api = APIClient()
     api.force_authenticate(doctor)
     response = api.get(path.format(id=completed_report.pk))
+    assert response.status_code == 200
+    assert no_store(response), response.get("Cache-Control")
+
+
+@pytest.mark.parametrize("path", ["/api/reports/generated/dashboard/", "/api/reports/generated/dashboard/charts/"])
+def test_the_system_dashboard_carries_no_store(admin, path):
+    api = APIClient()
+    api.force_authenticate(admin)
+    response = api.get(path)
     assert response.status_code == 200
     assert no_store(response), response.get("Cache-Control")
 

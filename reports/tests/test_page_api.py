@@ -178,7 +178,7 @@ def test_preview_query_count_is_fixed(completed_report, doctor, django_assert_ma
         assert client_for(doctor).get(f"{GENERATED}{completed_report.pk}/preview/").status_code == 200
 
 
-def test_titles_and_names_set_in_the_admin_reach_the_page_without_bidi_controls(make_report, doctor, template):
+def test_titles_and_names_set_in_the_admin_reach_the_page_without_bidi_controls(make_report, doctor, admin, template):
     template.name = "Visit \u2067trends\u2069"
     template.save()
     report = make_report(doctor, title="Q1 \u202egnp.exe", status=ReportStatus.COMPLETED, progress_percentage=100)
@@ -191,7 +191,8 @@ def test_titles_and_names_set_in_the_admin_reach_the_page_without_bidi_controls(
         *(f"{GENERATED}dashboard/charts/", "/api/reports/templates/", "/api/reports/templates/cards/"),
     ]
     for path in paths:
-        shown = json.dumps(client.get(path).json(), ensure_ascii=False)
+        caller = client_for(admin) if "dashboard" in path else client  # the System tab's: ADMIN only
+        shown = json.dumps(caller.get(path).json(), ensure_ascii=False)
         assert not set(shown) & set(BIDI_CONTROLS), path
         assert "Q1 gnp.exe" in shown or "Visit trends" in shown, path
 
@@ -325,42 +326,38 @@ def charts_of(client):
     return body["scope"], {chart["key"]: chart for chart in body["charts"]}
 
 
-def test_dashboard_charts_draw_the_callers_reports_and_admin_sees_all(make_report, doctor, make_user, admin):
+def test_dashboard_charts_draw_everyones_reports_for_admin_only(make_report, doctor, make_user, admin):
     make_report(doctor, status=ReportStatus.COMPLETED, export_format="PDF", generation_time=dt.timedelta(seconds=2))
     make_report(doctor, status=ReportStatus.FAILED)
     make_report(make_user("NURSE"), status=ReportStatus.PENDING, export_format="CSV")
-    scope, charts = charts_of(client_for(doctor))
-    assert scope == "own"
-    assert list(charts) == ["status", "daily", "popular_templates", "formats", "generation_time"]
-    assert all(chart["svg"].startswith("<svg") for chart in charts.values())
-    assert charts["status"]["description"] == "Completed: 1; Failed: 1"
-    assert charts["formats"]["description"] == "JSON: 1; PDF: 1"
-    assert charts["popular_templates"]["description"] == "Visit trends: 2"
-    assert charts["generation_time"]["description"] == "Visit trends: 2.0 s"
-    assert charts["daily"]["description"].endswith(": 2")
-    assert "Completed  (50.0%)" in charts["status"]["svg"]
-
+    assert client_for(doctor).get(f"{GENERATED}dashboard/charts/").status_code == 403
     scope, charts = charts_of(client_for(admin))
     assert scope == "system"
+    assert list(charts) == ["status", "daily", "popular_templates", "formats", "generation_time"]
+    assert all(chart["svg"].startswith("<svg") for chart in charts.values())
     assert charts["status"]["description"] == "Pending: 1; Completed: 1; Failed: 1"
     assert charts["formats"]["description"] == "CSV: 1; JSON: 1; PDF: 1"
+    assert charts["popular_templates"]["description"] == "Visit trends: 3"
+    assert charts["generation_time"]["description"] == "Visit trends: 2.0 s"
+    assert charts["daily"]["description"].endswith(": 3")
+    assert "Completed  (33.3%)" in charts["status"]["svg"]
 
 
-def test_dashboard_charts_with_no_reports_are_empty_with_a_reason(doctor):
-    scope, charts = charts_of(client_for(doctor))
-    assert scope == "own"
+def test_dashboard_charts_with_no_reports_are_empty_with_a_reason(admin):
+    scope, charts = charts_of(client_for(admin))
+    assert scope == "system"
     assert all(chart["svg"] == "" for chart in charts.values())
     assert all(chart["description"] == "No reports yet." for chart in charts.values())
 
 
-def test_dashboard_charts_query_count_does_not_grow_with_reports(make_report, doctor, django_assert_max_num_queries):
-    client = client_for(doctor)
+def test_dashboard_charts_query_count_does_not_grow_with_reports(make_report, admin, django_assert_max_num_queries):
+    client = client_for(admin)
     for _ in range(3):
-        make_report(doctor, status=ReportStatus.COMPLETED, generation_time=dt.timedelta(seconds=1))
+        make_report(admin, status=ReportStatus.COMPLETED, generation_time=dt.timedelta(seconds=1))
     with django_assert_max_num_queries(12) as counted:
         client.get(f"{GENERATED}dashboard/charts/")
     for _ in range(30):
-        make_report(doctor, status=ReportStatus.FAILED)
+        make_report(admin, status=ReportStatus.FAILED)
     with django_assert_max_num_queries(len(counted)):
         client.get(f"{GENERATED}dashboard/charts/")
 

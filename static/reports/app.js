@@ -723,9 +723,93 @@
     );
   }
 
-  /* --- dashboard --------------------------------------------------------------------- */
+  /* --- dashboard: clinic figures ------------------------------------------------------ */
+
+  const STEP_NAMES = { day: "day", week: "week", month: "month", quarter: "quarter", year: "year" };
+
+  function clinicQuery() {
+    const preset = document.querySelector("input[name=clinic-preset]:checked").value;
+    const query = new URLSearchParams({ period: preset });
+    if (preset === "custom") {
+      query.set("start", $("clinic-start").value);
+      query.set("end", $("clinic-end").value);
+    }
+    return query;
+  }
+
+  const CLINIC_DATES = ["start", "end"];
+
+  function clearClinicErrors() {
+    $("error-clinic-period").textContent = "";
+    CLINIC_DATES.forEach((field) => {
+      $(`error-clinic-${field}`).textContent = "";
+      $(`clinic-${field}`).removeAttribute("aria-invalid");
+    });
+  }
+
+  /* A 400's messages next to their date, or under the period for any other field. */
+  function showClinicErrors(body) {
+    Object.entries(body || {}).forEach(([field, text]) => {
+      const date = CLINIC_DATES.includes(field);
+      $(date ? `error-clinic-${field}` : "error-clinic-period").textContent = messages(text).join(" ");
+      if (date) $(`clinic-${field}`).setAttribute("aria-invalid", "true");
+    });
+  }
+
+  async function loadClinic() {
+    const container = $("clinic-figures");
+    container.setAttribute("aria-busy", "true");
+    clearClinicErrors();
+    const { ok, status, body } = await api(`dashboard/clinic/?${clinicQuery()}`);
+    container.setAttribute("aria-busy", "false");
+    if (!ok) {
+      if (status === 400) showClinicErrors(body);
+      else container.replaceChildren(el("p", { class: "alert alert-error" }, (body && body.detail) || "The clinic figures could not be loaded."));
+      return;
+    }
+    $("clinic-summary").textContent =
+      `${formatPeriod(body.period.start, body.period.end)}, by ${STEP_NAMES[body.step]}. ` +
+      `Counts from 1 to ${body.small_cell_threshold} are hidden (shown as <${body.small_cell_threshold + 1}) so that no patient can be recognised.`;
+    container.replaceChildren(
+      ...(body.figures.length ? body.figures.map(clinicFigure) : [el("p", { class: "empty" }, "Your role gives access to no report with clinic figures.")]),
+    );
+  }
+
+  function clinicFigure(figure) {
+    const drawing = svgNode(figure.chart.svg);
+    const hidden = figure.trend.some((step) => step.suppressed);
+    return el(
+      "article",
+      { class: "clinic-figure", "data-figure": figure.key, "aria-labelledby": `figure-${figure.key}` },
+      el("h3", { id: `figure-${figure.key}` }, figure.label),
+      el("p", { class: figure.suppressed ? "clinic-value is-hidden" : "clinic-value" }, figure.text),
+      el("p", { class: "kpi-hint" }, figure.suppressed ? "hidden: too few to show safely" : figure.hint),
+      el(
+        "figure",
+        { class: "clinic-trend", "data-chart": figure.chart.key },
+        el("figcaption", { class: "visually-hidden" }, figure.chart.title),
+        drawing || el("p", { class: "chart-empty" }, hidden ? "Hidden: too few to show." : "Nothing to chart."),
+        drawing && hidden ? el("p", { class: "kpi-hint" }, "Grey: hidden, too few to show.") : null,
+        el("p", { class: "visually-hidden" }, figure.chart.description),
+      ),
+    );
+  }
+
+  function onClinicPreset(event) {
+    const custom = event.target.value === "custom";
+    $("clinic-dates").hidden = !custom;
+    if (!custom) loadClinic();
+    else if (!$("clinic-start").value) {
+      $("clinic-start").value = isoDay(addDays(parseDay(TODAY), -29));
+      $("clinic-end").value = TODAY;
+      $("clinic-start").focus();
+    }
+  }
+
+  /* --- dashboard: the report system (ADMIN) ---------------------------------------------- */
 
   async function loadDashboard() {
+    if (!IS_ADMIN) return;
     const [figures, drawn] = await Promise.all([api("generated/dashboard/"), api("generated/dashboard/charts/")]);
     if (figures.ok) renderFigures(figures.body);
     if (drawn.ok) $("dashboard-charts").replaceChildren(...drawn.body.charts.map(chartFigure));
@@ -734,7 +818,7 @@
   function renderFigures(data) {
     const totals = data.totals;
     const tiles = [
-      ["Reports", totals.reports.toLocaleString(), IS_ADMIN ? "requested by everyone" : "requested by you"],
+      ["Reports", totals.reports.toLocaleString(), "requested by everyone"],
       [statusLabel("COMPLETED"), totals.completed.toLocaleString(), "ready or downloaded"],
       ["In progress", (totals.pending + totals.generating).toLocaleString(), "waiting or generating"],
       [statusLabel("FAILED"), totals.failed.toLocaleString(), "can be retried"],
@@ -746,6 +830,42 @@
     const kpis = $("kpis");
     kpis.setAttribute("aria-busy", "false");
     kpis.replaceChildren(...tiles.map(([term, value, hint]) => el("div", { class: "kpi" }, el("dt", {}, term), el("dd", {}, el("span", { class: "kpi-value" }, value), el("span", { class: "kpi-hint" }, hint)))));
+  }
+
+  /* Tabs (ADMIN): Clinic and System; arrow keys move between them, as WAI-ARIA's tab pattern says. */
+  function selectTab(tab) {
+    document.querySelectorAll("#dashboard [role=tab]").forEach((other) => {
+      const selected = other === tab;
+      other.setAttribute("aria-selected", String(selected));
+      other.tabIndex = selected ? 0 : -1;
+      $(other.getAttribute("aria-controls")).hidden = !selected;
+    });
+  }
+
+  function onTabKey(event) {
+    const tabs = [...document.querySelectorAll("#dashboard [role=tab]")];
+    const index = tabs.indexOf(event.target);
+    const moves = { ArrowRight: 1, ArrowLeft: -1, Home: -index, End: tabs.length - 1 - index };
+    if (index < 0 || !(event.key in moves)) return;
+    event.preventDefault();
+    const next = tabs[(index + moves[event.key] + tabs.length) % tabs.length];
+    selectTab(next);
+    next.focus();
+  }
+
+  function startDashboard() {
+    document.querySelectorAll("input[name=clinic-preset]").forEach((input) => input.addEventListener("change", onClinicPreset));
+    $("clinic-period").addEventListener("submit", (event) => {
+      event.preventDefault();
+      loadClinic();
+    });
+    const tabs = document.querySelector("#dashboard [role=tablist]");
+    if (tabs) {
+      tabs.addEventListener("click", (event) => event.target.closest("[role=tab]") && selectTab(event.target.closest("[role=tab]")));
+      tabs.addEventListener("keydown", onTabKey);
+    }
+    loadClinic();
+    loadDashboard();
   }
 
   /* --- start -------------------------------------------------------------------------- */
@@ -788,7 +908,7 @@
     $("my-reports-heading").setAttribute("tabindex", "-1");
     loadTemplates();
     loadReports();
-    loadDashboard();
+    startDashboard();
   }
 
   start();
