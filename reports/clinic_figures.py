@@ -16,7 +16,7 @@ from django.conf import settings
 from reports import catalog, suppression
 from reports.cache import cached_clinic_figures
 from reports.catalog.report_type import ReportParams
-from reports.document import ReportDocument, Suppressed
+from reports.document import HIDDEN, ReportDocument
 from reports.periods import Period
 from reports.presentation import present
 
@@ -24,7 +24,6 @@ MAX_STEPS = 12
 UNITS = ("day", "week", "month", "quarter", "year")
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 PRESETS = ("this_month", "last_30_days", "this_year")
-NOT_SHOWN = "not shown"
 
 
 @dataclass(frozen=True)
@@ -127,9 +126,9 @@ def headline(report_type, params, threshold):
 
 
 def shown(kind, value):
-    """``{value, text, suppressed}``: a hidden count shows its marker, any other hidden figure ``not shown``."""
-    if isinstance(value, Suppressed):
-        return {"value": None, "text": str(value) if kind == "count" else NOT_SHOWN, "suppressed": True}
+    """``{value, text, suppressed}``: a hidden count shows its marker, any other hidden figure "not shown"."""
+    if isinstance(value, HIDDEN):
+        return {"value": None, "text": str(value), "suppressed": True}
     cell = present(kind, value)
     return {"value": cell.value, "text": cell.text, "suppressed": False}
 
