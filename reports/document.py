@@ -225,6 +225,7 @@ class Chart:
     section: str
     category: str
     values: list
+    value_title: str = ""  # the value axis's title, declared for several series; one series' is its label
 
     def as_dict(self):
         return {
@@ -234,6 +235,7 @@ class Chart:
             "section": self.section,
             "category": self.category,
             "values": list(self.values),
+            **({"value_title": self.value_title} if self.value_title else {}),
         }
 
 

@@ -148,10 +148,12 @@ class _Book:
             if chart.kind == "heatmap":
                 shade(sheet, section, chart)
                 continue
-            sheet.insert_chart(1 + position * CHART_ROWS, len(section.columns) + 1, self.chart(section, chart, name))
+            sheet.insert_chart(
+                1 + position * CHART_ROWS, len(section.columns) + 1, self.chart(document, section, chart, name)
+            )
             position += 1
 
-    def chart(self, section, chart, sheet_name):
+    def chart(self, document, section, chart, sheet_name):
         """A native chart reading the section sheet's cells."""
         excel_chart = self.workbook.add_chart({"type": CHART_TYPES[chart.kind]})
         index = {column: position for position, column in enumerate(section.columns)}
@@ -170,12 +172,16 @@ class _Book:
         excel_chart.set_title({"name": chart.title})
         excel_chart.set_size(CHART_SIZE)
         if chart.kind != "pie":
+            category_title, value_title = charts.axis_titles(document, chart)
+            x_axis, y_axis = {"name": category_title}, {"name": value_title}
             if (category_kind := section.kinds[chart.category]) in CALENDAR:  # a category per row, as its cell reads
-                excel_chart.set_x_axis({"text_axis": True, "num_format": CALENDAR_FORMATS[category_kind]})
+                x_axis.update(text_axis=True, num_format=CALENDAR_FORMATS[category_kind])
+            if all(section.kinds[key] == RATE for key in values):
+                y_axis["num_format"] = "0%"
+            excel_chart.set_x_axis(x_axis)
+            excel_chart.set_y_axis(y_axis)
             if len(values) == 1:
                 excel_chart.set_legend({"none": True})
-            if all(section.kinds[key] == RATE for key in values):
-                excel_chart.set_y_axis({"num_format": "0%"})
         return excel_chart
 
 
