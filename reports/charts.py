@@ -77,7 +77,7 @@ def document_chart(document, chart, width, scale=1):
         (name, [present(kind, value).number for value in values])
         for (name, values), kind in zip(series, kinds, strict=True)
     ]
-    if all(value is None for _, values in series for value in values):
+    if not any(value for _, values in series for value in values):  # all hidden, missing or 0: nothing to draw
         return None
     if chart.kind == "pie":
         return None if None in series[0][1] else pie(labels, series[0][1], width, height=PIE_HEIGHT * scale)

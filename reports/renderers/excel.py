@@ -13,7 +13,7 @@ import re
 import xlsxwriter
 
 from reports import charts
-from reports.document import CALENDAR, COUNT, DATE, RATE, TEXT
+from reports.document import CALENDAR, COUNT, DATE, HIDDEN, RATE, TEXT
 from reports.models import ExportFormat
 from reports.presentation import CALENDAR_FORMATS, present
 
@@ -206,18 +206,20 @@ def hex_colour(colour):
 
 
 def _drawable(section, chart):
-    """Excel plots text as zero: a suppressed value may be a missing bar, but not a point of a line or a pie slice."""
+    """A chart with something counted; Excel plots text as zero, so a hidden value may be a missing bar, but not a
+    point of a line or a pie slice."""
     index = {column: position for position, column in enumerate(section.columns)}
     plotted = [(section.kinds[key], row[index[key]]) for row in section.rows for key in chart.values]
     suppressed = [value is not None and present(kind, value).number is None for kind, value in plotted]
-    return bool(plotted) and not all(suppressed) and (chart.kind == "bar" or not any(suppressed))
+    counted = any(present(kind, value).number for kind, value in plotted)
+    return counted and (chart.kind == "bar" or not any(suppressed))
 
 
 def _left_out(document, section, chart):
-    """Why a chart of a section with rows is not drawn: the reason of ``charts.left_out``, or Excel's zeros."""
-    if not section.rows:
-        return None
-    return charts.left_out(document, chart) or PLOTTED_AS_ZERO
+    """Why a chart is not drawn when its values are hidden: ``charts.left_out``'s reason, or Excel's zeros."""
+    index = [section.columns.index(key) for key in chart.values]
+    hidden = any(isinstance(row[column], HIDDEN) for row in section.rows for column in index)
+    return charts.left_out(document, chart) or (PLOTTED_AS_ZERO if hidden else None)
 
 
 def _shown(value):
