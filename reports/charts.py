@@ -12,13 +12,13 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.charts.piecharts import Pie
-from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.graphics.shapes import Drawing, Group, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from reports.document import HIDDEN, RATE
-from reports.presentation import present
+from reports.presentation import present, unit
 
 FONT, FONT_BOLD = "Helvetica", "Helvetica-Bold"
 SVG_FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
@@ -39,6 +39,7 @@ STATUS_COLORS = {
 LABEL_LENGTH = 40
 PIE_SLICES = len(PALETTE)
 AXIS_FONT_SIZE = 7
+TITLE_SPACE = 11  # room for an axis title
 # Page charts are drawn narrower than the PDF's so their text reads larger once scaled to the screen.
 PAGE_WIDTH = 360
 DASHBOARD_WIDTH, DASHBOARD_HEIGHT, DASHBOARD_FONT_SIZE = 300, 190, 9
@@ -76,14 +77,24 @@ def document_chart(document, chart, width, scale=1):
         (name, [present(kind, value).number for value in values])
         for (name, values), kind in zip(series, kinds, strict=True)
     ]
-    if all(value is None for _, values in series for value in values):
+    if not any(value for _, values in series for value in values):  # all hidden, missing or 0: nothing to draw
         return None
     if chart.kind == "pie":
         return None if None in series[0][1] else pie(labels, series[0][1], width, height=PIE_HEIGHT * scale)
     if chart.kind == "heatmap":
         return heatmap(labels, series, width, cell_height=HEAT_ROW_HEIGHT * scale)
     rates = all(kind == RATE for kind in kinds)
-    return xy_chart(chart.kind, labels, series, width, rates=rates, height=PLOT_HEIGHT * scale)
+    titles = axis_titles(document, chart)
+    return xy_chart(chart.kind, labels, series, width, rates=rates, height=PLOT_HEIGHT * scale, titles=titles)
+
+
+def axis_titles(document, chart):
+    """(category axis title, value axis title) of a bar or line chart: the category's label, and the declared
+    value title (or the one series' label) with the unit of its kind."""
+    section = document.section(chart.section)
+    value = chart.value_title or (document.label(chart.values[0]) if len(chart.values) == 1 else "")
+    measured = unit(section.kinds[chart.values[0]])
+    return document.label(chart.category), f"{value} ({measured})" if value and measured else value
 
 
 ALL_HIDDEN = "Not drawn: every value is hidden by small-cell suppression."
@@ -145,23 +156,26 @@ def _pie_slices(labels, values, fills):
     )
 
 
-def xy_chart(kind, labels, series, width, rates=False, height=PLOT_HEIGHT):
-    """A bar or line chart with a value grid; a legend above it when there is more than one series.
+def xy_chart(kind, labels, series, width, rates=False, height=PLOT_HEIGHT, titles=("", "")):
+    """A bar or line chart with a value grid, its axes titled by ``titles`` (category, value);
+    a legend above it when there is more than one series.
 
     A line needs a point to draw: a series with none (all hidden or missing) is left out of a line chart.
     """
     if kind == "line":
         series = [(name, values) for name, values in series if any(value is not None for value in values)]
     legend_space = 24 if len(series) > 1 else 8
+    category_title, value_title = titles
+    left, bottom = (TITLE_SPACE if value_title else 0), (TITLE_SPACE if category_title else 0)
     plot = VerticalBarChart() if kind == "bar" else HorizontalLineChart()
-    plot.width, plot.height = width - 60, height
+    plot.width, plot.height = width - 60 - left, height
     longest = max(stringWidth(label, FONT, AXIS_FONT_SIZE) for label in labels)
     rotated = longest > plot.width / len(labels) - 4
-    plot.x, plot.y = 45, 15 + longest * 0.6 if rotated else 25
+    plot.x, plot.y = 45 + left, bottom + (15 + longest * 0.6 if rotated else 25)
     if rotated:
         # The first label hangs left of its category: leave it room (cos 35° ≈ 0.82).
         overhang = stringWidth(labels[0], FONT, AXIS_FONT_SIZE) * 0.82 - plot.width / len(labels) / 2
-        plot.x = max(plot.x, overhang + 5)
+        plot.x = max(plot.x, overhang + 5 + left)
         plot.width = width - plot.x - 15
     plot.data = [values for _, values in series]
     plot.categoryAxis.categoryNames = labels
@@ -189,6 +203,7 @@ def xy_chart(kind, labels, series, width, rates=False, height=PLOT_HEIGHT):
     total_height = plot.y + plot.height + legend_space
     drawing = Drawing(width, total_height)
     drawing.add(plot)
+    _axis_titles(drawing, plot, category_title, value_title)
     if len(series) > 1:
         names = [name for name, _ in series]
         drawing.add(_legend(names, [palette(i) for i in range(len(names))], x=plot.x, y=total_height - 8, per_column=1))
@@ -288,6 +303,17 @@ def horizontal_bars(labels, values, width, value_text=str, fill=PALETTE[0], font
     drawing = Drawing(width, plot.height + 20)
     drawing.add(plot)
     return drawing
+
+
+def _axis_titles(drawing, plot, category_title, value_title):
+    """The category axis's title centred under the chart, the value axis's read upwards at its left."""
+    style = {"textAnchor": "middle", "fontName": FONT, "fontSize": AXIS_FONT_SIZE, "fillColor": MUTED}
+    if category_title:
+        drawing.add(String(plot.x + plot.width / 2, 3, short(category_title), **style))
+    if value_title:
+        upwards = Group(String(0, 0, short(value_title), **style))
+        upwards.transform = (0, 1, -1, 0, AXIS_FONT_SIZE + 1, plot.y + plot.height / 2)
+        drawing.add(upwards)
 
 
 def _style_axes(plot):

@@ -205,6 +205,14 @@ class Section:
             for row in self.rows
         ]
 
+    @property
+    def is_empty(self):
+        """True when the table has no rows, or counted nothing: every number in it 0 or missing, none hidden."""
+        numeric = [index for index, column in enumerate(self.columns) if self.kinds[column] in NUMERIC]
+        if not self.rows or not numeric:
+            return not self.rows
+        return not any(row[index] for row in self.rows for index in numeric)
+
     def as_dict(self):
         return {
             "key": self.key,
@@ -225,6 +233,7 @@ class Chart:
     section: str
     category: str
     values: list
+    value_title: str = ""  # the value axis's title, declared for several series; one series' is its label
 
     def as_dict(self):
         return {
@@ -234,6 +243,7 @@ class Chart:
             "section": self.section,
             "category": self.category,
             "values": list(self.values),
+            **({"value_title": self.value_title} if self.value_title else {}),
         }
 
 
@@ -305,6 +315,11 @@ class ReportDocument:
         self.record_count = _typed(COUNT, self.record_count, "the record count")
         self.sections = [Section(**strip_bidi_all(section.as_dict())) for section in self.sections]
         self.charts = [Chart(**strip_bidi_all(chart.as_dict())) for chart in self.charts]
+
+    @property
+    def is_empty(self):
+        """True when the report counted no record for its period and filters."""
+        return self.record_count == 0
 
     def label(self, key):
         return self.labels.get(key) or humanize(key)

@@ -55,6 +55,11 @@ class Cell:
     date: dt.date | None = None  # a date or month, as a spreadsheet's date
 
 
+def unit(kind):
+    """The unit a value of ``kind`` is counted in, for an axis title ("%", "bpm"); "" for a count or a plain number."""
+    return "%" if kind == Kind.RATE else MEASURES.get(kind, MEASURES[Kind.NUMBER]).unit
+
+
 def is_numeric(kind):
     """True for the kinds whose values are numbers (right-aligned, written as numbers)."""
     return kind in NUMERIC

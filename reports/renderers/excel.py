@@ -13,7 +13,7 @@ import re
 import xlsxwriter
 
 from reports import charts
-from reports.document import CALENDAR, COUNT, DATE, RATE, TEXT
+from reports.document import CALENDAR, COUNT, DATE, HIDDEN, RATE, TEXT
 from reports.models import ExportFormat
 from reports.presentation import CALENDAR_FORMATS, present
 
@@ -148,10 +148,12 @@ class _Book:
             if chart.kind == "heatmap":
                 shade(sheet, section, chart)
                 continue
-            sheet.insert_chart(1 + position * CHART_ROWS, len(section.columns) + 1, self.chart(section, chart, name))
+            sheet.insert_chart(
+                1 + position * CHART_ROWS, len(section.columns) + 1, self.chart(document, section, chart, name)
+            )
             position += 1
 
-    def chart(self, section, chart, sheet_name):
+    def chart(self, document, section, chart, sheet_name):
         """A native chart reading the section sheet's cells."""
         excel_chart = self.workbook.add_chart({"type": CHART_TYPES[chart.kind]})
         index = {column: position for position, column in enumerate(section.columns)}
@@ -170,12 +172,16 @@ class _Book:
         excel_chart.set_title({"name": chart.title})
         excel_chart.set_size(CHART_SIZE)
         if chart.kind != "pie":
+            category_title, value_title = charts.axis_titles(document, chart)
+            x_axis, y_axis = {"name": category_title}, {"name": value_title}
             if (category_kind := section.kinds[chart.category]) in CALENDAR:  # a category per row, as its cell reads
-                excel_chart.set_x_axis({"text_axis": True, "num_format": CALENDAR_FORMATS[category_kind]})
+                x_axis.update(text_axis=True, num_format=CALENDAR_FORMATS[category_kind])
+            if all(section.kinds[key] == RATE for key in values):
+                y_axis["num_format"] = "0%"
+            excel_chart.set_x_axis(x_axis)
+            excel_chart.set_y_axis(y_axis)
             if len(values) == 1:
                 excel_chart.set_legend({"none": True})
-            if all(section.kinds[key] == RATE for key in values):
-                excel_chart.set_y_axis({"num_format": "0%"})
         return excel_chart
 
 
@@ -200,18 +206,20 @@ def hex_colour(colour):
 
 
 def _drawable(section, chart):
-    """Excel plots text as zero: a suppressed value may be a missing bar, but not a point of a line or a pie slice."""
+    """A chart with something counted; Excel plots text as zero, so a hidden value may be a missing bar, but not a
+    point of a line or a pie slice."""
     index = {column: position for position, column in enumerate(section.columns)}
     plotted = [(section.kinds[key], row[index[key]]) for row in section.rows for key in chart.values]
     suppressed = [value is not None and present(kind, value).number is None for kind, value in plotted]
-    return bool(plotted) and not all(suppressed) and (chart.kind == "bar" or not any(suppressed))
+    counted = any(present(kind, value).number for kind, value in plotted)
+    return counted and (chart.kind == "bar" or not any(suppressed))
 
 
 def _left_out(document, section, chart):
-    """Why a chart of a section with rows is not drawn: the reason of ``charts.left_out``, or Excel's zeros."""
-    if not section.rows:
-        return None
-    return charts.left_out(document, chart) or PLOTTED_AS_ZERO
+    """Why a chart is not drawn when its values are hidden: ``charts.left_out``'s reason, or Excel's zeros."""
+    index = [section.columns.index(key) for key in chart.values]
+    hidden = any(isinstance(row[column], HIDDEN) for row in section.rows for column in index)
+    return charts.left_out(document, chart) or (PLOTTED_AS_ZERO if hidden else None)
 
 
 def _shown(value):

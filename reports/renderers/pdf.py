@@ -70,6 +70,8 @@ NOTE_EDGE = colors.HexColor("#D9A441")
 FONT_SIZES = (8.5, 8, 7.5)
 FONT, FONT_BOLD = "Helvetica", "Helvetica-Bold"
 CELL_PADDING = 5  # on each side of a cell's text
+EMPTY_SECTION = "Nothing was counted here in this period."
+NOTHING_COUNTED = "There is no data for this period and these filters: nothing to count, so no tables or charts."
 GAP = 4  # a column's room beyond its longest text, so that neighbouring columns do not touch
 COMFORTABLE = 100  # points: a text column gets this much, if it needs it, before a table turns smaller
 OPENING_ROWS = 3  # a heading starts a page unless its table's header and this many rows fit under it
@@ -156,8 +158,14 @@ class _NumberedCanvas(Canvas):
 
 
 def _story(document):
-    """The cover, notes and summary, then each section, turning the page when the orientation changes."""
-    story = [*_cover(document), *_notes(document), *_summary(document)]
+    """The cover, notes and summary, then each section, turning the page when the orientation changes.
+
+    A report that counted nothing is its cover and a line saying so: no tables of zeros, no empty charts.
+    """
+    story = [*_cover(document), *_notes(document)]
+    if document.is_empty:
+        return [*story, Spacer(1, 10), _paragraph(NOTHING_COUNTED, BODY)]
+    story += _summary(document)
     current = PORTRAIT
     for section in document.sections:
         page, flowables = _section(document, section)
@@ -166,7 +174,7 @@ def _story(document):
             current = page
         story += flowables
         for chart in document.charts:
-            if chart.section == section.key and section.rows:
+            if chart.section == section.key and not section.is_empty:
                 story += _chart(document, chart)
     return story
 
@@ -227,10 +235,10 @@ def _summary(document):
 
 
 def _section(document, section):
-    """The section's orientation and its heading with its table, or with a line saying it has no rows."""
+    """The section's orientation and its heading with its table, or with a line saying it counted nothing."""
     heading = _paragraph(section.title, HEADING)
-    if not section.rows:
-        return PORTRAIT, _headed(heading, _paragraph("No rows in this period.", MUTED_BODY), WIDTH)
+    if section.is_empty:
+        return PORTRAIT, _headed(heading, _paragraph(EMPTY_SECTION, MUTED_BODY), WIDTH)
     kinds = [section.kinds[key] for key in section.columns]
     columns = [Column(document.label(key), kind) for key, kind in zip(section.columns, kinds, strict=True)]
     body = [[present(kind, value).text for kind, value in zip(kinds, row, strict=True)] for row in section.rows]

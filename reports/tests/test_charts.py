@@ -3,16 +3,18 @@
 import datetime as dt
 import io
 import re
+import zipfile
 from xml.dom import minidom
 
 import openpyxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.graphics import renderPDF
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, String
 
 from reports import charts
-from reports.document import COUNT, TEXT, Chart, ReportDocument, Section
+from reports.document import BPM, COUNT, HOUR, RATE, TEXT, Chart, ReportDocument, Section
 from reports.renderers import excel, pdf
 from reports.tests.test_renderers import MARKUP, make_document, pdf_pages
 
@@ -182,3 +184,62 @@ def test_excel_shades_a_heatmaps_cells_in_place_of_a_chart():
     assert rule.type == "colorScale"
     assert [colour.rgb[-6:] for colour in rule.colorScale.color] == ["F4F6F8", "2E5C8A"]
     assert not sheet._charts
+
+
+# --- axis titles ------------------------------------------------------------------------------------
+
+
+def titled_document(kind=COUNT, value_title=""):
+    values = ["visits"] if not value_title else ["visits", "patients"]
+    return ReportDocument(
+        report_type="TEST",
+        title="Test",
+        generated_at="2026-01-01T00:00:00+08:00",
+        period={"start": "2025-01-01", "end": "2025-01-31"},
+        filters={},
+        record_count=3,
+        summary={},
+        sections=[
+            Section(
+                "by_hour",
+                "By hour",
+                {"hour": HOUR, "visits": kind, "patients": kind},
+                [[9, 2, 1], [10, 3, 2]],
+            )
+        ],
+        charts=[Chart("by_hour", "By hour", "bar", "by_hour", "hour", values, value_title)],
+    )
+
+
+def drawn_strings(drawing):
+    """Every text of a drawing, with the angle it reads at (0 across, 90 upwards)."""
+    found = []
+
+    def walk(node, upwards):
+        for child in getattr(node, "contents", []):
+            if isinstance(child, String):
+                found.append((child.text, 90 if upwards else 0))
+            transform = getattr(child, "transform", None)
+            walk(child, upwards or (transform is not None and transform[:4] == (0, 1, -1, 0)))
+
+    walk(drawing, False)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("kind", "value_title", "expected"),
+    [(COUNT, "", "Visits"), (BPM, "", "Visits (bpm)"), (RATE, "", "Visits (%)"), (COUNT, "People", "People")],
+)
+def test_bar_and_line_charts_title_both_axes_with_the_unit(kind, value_title, expected):
+    document = titled_document(kind, value_title)
+    (chart,) = document.charts
+    assert charts.axis_titles(document, chart) == ("Hour", expected)
+    strings = drawn_strings(charts.document_chart(document, chart, 400))
+    assert ("Hour", 0) in strings and (expected, 90) in strings
+
+
+def test_excel_charts_title_both_axes():
+    with zipfile.ZipFile(io.BytesIO(excel.render(titled_document(BPM)))) as archive:
+        xml = archive.read("xl/charts/chart1.xml").decode()
+    assert xml.count("<c:title>") == 3  # the chart's and its two axes'
+    assert "Hour" in xml and "Visits (bpm)" in xml

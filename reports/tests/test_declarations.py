@@ -155,3 +155,10 @@ def test_a_figure_a_report_type_did_not_declare_fails_when_it_is_built(db, scrat
     headcount = type("Headcount", (ReportType,), declaration(compute=compute))
     with pytest.raises(ValueError, match="no kind declared for 'visits'"):
         headcount().build(ReportParams(period=EMPTY))
+
+
+@pytest.mark.parametrize("key", REPORT_TYPES)
+def test_every_chart_of_several_series_names_its_value_axis(db, key):
+    document = catalog.get(key).build(ReportParams(period=EMPTY))
+    several = [chart for chart in document.charts if chart.kind in ("bar", "line") and len(chart.values) > 1]
+    assert all(chart.value_title for chart in several), [chart.key for chart in several if not chart.value_title]

@@ -240,6 +240,7 @@ class CampaignPerformance(ReportType):
                     "by_campaign_type",
                     "campaign_type",
                     ["participants", "attended"],
+                    "Patients",
                 ),
             ],
             notes=notes,

@@ -284,6 +284,7 @@ class ComprehensiveAnalytics(ReportType):
                     "user_activity",
                     "role",
                     ["logged_in", "logins", "reports_generated"],
+                    "Number",
                 ),
             ],
             notes=[] if record_count else ["No data in this period."],

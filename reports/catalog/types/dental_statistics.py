@@ -149,7 +149,8 @@ class DentalStatistics(ReportType):
         )
         columns = {"month": MONTH, "visits": COUNT, "patients": COUNT, "preventive_visits": COUNT}
         sections.append(Section("monthly", "Monthly", columns, monthly))
-        charts.append(Chart("monthly", "Visits per month", "line", "monthly", "month", ["visits", "preventive_visits"]))
+        monthly_visits = ["visits", "preventive_visits"]
+        charts.append(Chart("monthly", "Visits per month", "line", "monthly", "month", monthly_visits, "Visits"))
         params.progress(0.95)
 
         return Content(

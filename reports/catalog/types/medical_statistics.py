@@ -260,7 +260,7 @@ class MedicalStatistics(ReportType):
                 Chart(
                     "by_patient_type", "Visits by patient type", "pie", "by_patient_type", "patient_type", ["visits"]
                 ),
-                Chart("monthly", "Visits per month", "line", "monthly", "month", ["visits", "patients"]),
+                Chart("monthly", "Visits per month", "line", "monthly", "month", ["visits", "patients"], "Number"),
             ],
             notes=[] if total else ["No data in this period."],
             labels=LABELS,

@@ -118,7 +118,9 @@ class VisitTrends(ReportType):
                 Section("by_weekday", "Visits by day of the week", {"weekday": TEXT, "visits": COUNT}, by_weekday),
             ],
             charts=[
-                Chart("monthly", "Visits by month", "line", "monthly", "month", ["medical", "dental", "total"]),
+                Chart(
+                    "monthly", "Visits by month", "line", "monthly", "month", ["medical", "dental", "total"], "Visits"
+                ),
                 Chart("by_hour", "Visits by hour of the day", "bar", "by_hour", "hour", ["visits"]),
                 Chart("by_weekday", "Visits by day of the week", "bar", "by_weekday", "weekday", ["visits"]),
             ],
