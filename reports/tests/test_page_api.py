@@ -111,7 +111,12 @@ def test_bulk_status_query_count_does_not_grow_with_ids(make_report, doctor, dja
 # --- preview ------------------------------------------------------------------
 
 
-def test_preview_shows_the_stored_documents_figures_tables_and_charts(completed_report, doctor):
+@pytest.fixture
+def january_visit(make_patient, make_medical_visit):
+    make_medical_visit(make_patient(), local(2025, 1, 15))
+
+
+def test_preview_shows_the_stored_documents_figures_tables_and_charts(january_visit, completed_report, doctor):
     response = client_for(doctor).get(f"{GENERATED}{completed_report.pk}/preview/")
     assert response.status_code == 200
     body = response.json()
@@ -120,19 +125,25 @@ def test_preview_shows_the_stored_documents_figures_tables_and_charts(completed_
     assert body["period"] == document["period"]
     assert [figure["key"] for figure in body["summary"]] == list(document["summary"])
     total = next(figure for figure in body["summary"] if figure["key"] == "total_visits")
-    assert total == {"key": "total_visits", "label": "Total visits", "value": 0, "text": "0", "is_rate": False}
+    assert total == {"key": "total_visits", "label": "Total visits", "value": 1, "text": "1", "is_rate": False}
     assert [section["key"] for section in body["sections"]] == [section["key"] for section in document["sections"]]
     monthly = next(section for section in body["sections"] if section["key"] == "monthly")
     assert monthly["columns"] == ["Month", "Medical", "Dental", "Total"]
-    assert monthly["rows"][0] == ["2025-01", "0", "0", "0"]
+    assert monthly["rows"][0] == ["2025-01", "1", "0", "1"]
     assert monthly["numeric"] == [False, True, True, True]
     charts = {chart["key"]: chart for chart in body["charts"]}
-    assert set(charts) == {chart["key"] for chart in document["charts"]}
+    assert set(charts) == {chart["key"] for chart in document["charts"]}  # each of them counted the one visit
     svg = charts["monthly"]["svg"]
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     assert "<title>Visits by month</title>" in svg
     assert "style=" not in svg and "<script" not in svg and " id=" not in svg
-    assert charts["monthly"]["description"].startswith("2025-01: Medical 0, Dental 0, Total 0")
+    assert charts["monthly"]["description"].startswith("2025-01: Medical 1, Dental 0, Total 1")
+
+
+def test_an_empty_reports_preview_draws_no_empty_chart(completed_report, doctor):
+    body = client_for(doctor).get(f"{GENERATED}{completed_report.pk}/preview/").json()
+    assert completed_report.document["record_count"] == 0 and completed_report.document["charts"]
+    assert body["charts"] == []
 
 
 def test_preview_figures_are_printed_as_in_the_pdf(completed_report, doctor):
