@@ -97,21 +97,22 @@ def axis_titles(document, chart):
     return document.label(chart.category), f"{value} ({measured})" if value and measured else value
 
 
-ALL_HIDDEN = "Not drawn: every value is hidden by small-cell suppression."
+ALL_HIDDEN = "Not drawn: every value counted is hidden by small-cell suppression."
 SHARES_HIDDEN = "Not drawn: some shares are hidden by small-cell suppression, so the pie would misstate the rest."
 
 
 def left_out(document, chart):
     """Why a chart whose section has rows is not drawn, in words; None when it is drawn or there is nothing to draw.
 
-    The one reason is small-cell suppression: every value hidden, or any share of a pie.
+    The one reason is small-cell suppression: every value hidden (or 0), or any share of a pie.
     """
     categories, series = document.chart_data(chart)
-    hidden = [isinstance(value, HIDDEN) for _, values in series for value in values]
+    values = [value for _, column in series for value in column]
+    hidden = [isinstance(value, HIDDEN) for value in values]
     if not categories or not any(hidden):
         return None
-    if all(hidden):
-        return ALL_HIDDEN
+    if not any(value for value, is_hidden in zip(values, hidden, strict=True) if not is_hidden):
+        return ALL_HIDDEN  # what is not hidden is 0: the chart would show nothing but what it must not
     return SHARES_HIDDEN if chart.kind == "pie" else None
 
 

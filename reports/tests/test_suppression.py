@@ -907,3 +907,13 @@ def test_the_migration_turns_the_marker_of_a_stored_rate_into_not_shown_and_back
     assert migrated["summary"] == {"total": "<11", "success_rate": NOT_SHOWN, "average": 4.5}
     assert migrated["sections"][0]["rows"] == [["<11", "<11", NOT_SHOWN], ["B", 30, 0.75]]
     assert FIGURE_KINDS.without_figure_kinds(migrated) == stored
+
+
+def test_a_chart_whose_only_values_not_hidden_are_zeros_says_why():
+    rows = [["A", 0, 0.0], ["B", 4, 0.4], ["C", 6, 0.6]]
+    original = document({"total": 10}, rows)
+    original.charts = [Chart("groups", "Patients by group", "bar", "groups", "group", ["patients"])]
+    plan = suppression.Plan(RULES, original)
+    suppressed = plan.apply(plan.hidden(THRESHOLD), THRESHOLD)
+    assert [row[1] for row in suppressed.section("groups").rows] == [0, MARKER, MARKER]
+    assert charts.left_out(suppressed, suppressed.charts[0]) == charts.ALL_HIDDEN
