@@ -9,7 +9,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/uscpis
 TEST_ENV := SECRET_KEY=test-only-not-a-secret DEBUG=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 RUN_ENV := DEBUG=1
 
-.PHONY: run test lint install tools bench
+.PHONY: run test lint install tools bench samples
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,14 @@ run: install
 	@trap 'kill 0' INT TERM EXIT; \
 	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload --interval 0.5 & \
 	$(RUN_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+# Page images of every report type (docs/samples): demo data in a scratch SQLite database, rendered as PDF.
+SAMPLES_DATABASE := /tmp/uscpis-samples.sqlite3
+samples: install tools
+	rm -f $(SAMPLES_DATABASE)
+	$(RUN_ENV) DATABASE_URL=sqlite:///$(SAMPLES_DATABASE) $(BIN)/python manage.py migrate --noinput -v0
+	$(RUN_ENV) DATABASE_URL=sqlite:///$(SAMPLES_DATABASE) $(BIN)/python manage.py seed_demo > /dev/null
+	$(RUN_ENV) DATABASE_URL=sqlite:///$(SAMPLES_DATABASE) $(BIN)/python manage.py report_samples --output docs/samples
 
 lint: install
 	$(BIN)/ruff check .
