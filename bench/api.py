@@ -94,6 +94,10 @@ def measure(client, path, token, requests, before=None):
     }
 
 
+# The dashboard each role opens: the report system's figures (ADMIN only), the clinic's figures.
+DASHBOARDS = {"admin": "/api/reports/generated/dashboard/", "doctor": "/api/reports/dashboard/clinic/"}
+
+
 def run(requests=REQUESTS, log=print):
     tokens, report_id = prepare()
     client = Client()  # through the whole stack, as gunicorn would call it
@@ -102,12 +106,11 @@ def run(requests=REQUESTS, log=print):
         "list (100 a page)": "/api/reports/generated/?page_size=100",
         "detail": f"/api/reports/generated/{report_id}/",
         "status": f"/api/reports/generated/{report_id}/status/",
-        "dashboard (cold)": "/api/reports/generated/dashboard/",
-        "dashboard (cached)": "/api/reports/generated/dashboard/",
     }
     rows = []
     for role, token in tokens.items():
-        for name, path in endpoints.items():
+        dashboard = DASHBOARDS[role]
+        for name, path in {**endpoints, "dashboard (cold)": dashboard, "dashboard (cached)": dashboard}.items():
             before = cache.clear if name == "dashboard (cold)" else None
             figures = measure(client, path, token, requests, before)
             rows.append({"endpoint": name, "role": role, **figures})
