@@ -4,7 +4,6 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,9 +16,19 @@ from reports.catalog.filters import clean_filters, describe_filters, report_filt
 from reports.clinic_figures import PRESETS, UNITS, preset_period
 from reports.document import Kind
 from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate
-from reports.periods import Period, local_today, local_zone, long_date
+from reports.periods import Period, local_today, long_date
 
 MAX_RANGE_DAYS = 3660
+
+
+def validate_range(start, end, end_field):
+    """A period's days in order and at most 10 years long; a ValidationError on ``end_field`` otherwise."""
+    if start > end:
+        raise serializers.ValidationError({end_field: ["Must be on or after the start date."]}, code="range_order")
+    if (end - start).days >= MAX_RANGE_DAYS:
+        raise serializers.ValidationError({end_field: ["The range may span at most 10 years."]}, code="range_too_long")
+
+
 MAX_STATUS_IDS = 100
 # An id is 1-18 ASCII digits (it fits the database's bigint), as in URLs.
 REPORT_ID = re.compile(r"[0-9]{1,18}")
@@ -104,14 +113,7 @@ class GenerateReportSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         start, end = attrs["date_range_start"], attrs["date_range_end"]
-        if start > end:
-            raise serializers.ValidationError(
-                {"date_range_end": ["Must be on or after the start date."]}, code="range_order"
-            )
-        if (end - start).days >= MAX_RANGE_DAYS:
-            raise serializers.ValidationError(
-                {"date_range_end": ["The range may span at most 10 years."]}, code="range_too_long"
-            )
+        validate_range(start, end, "date_range_end")
         if start > (today := local_today()):
             raise serializers.ValidationError(
                 {"date_range_start": [f"The period has not started yet: today is {long_date(today)}."]},
@@ -227,7 +229,7 @@ class ClinicPeriodSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         preset, given = attrs["period"], [name for name in ("start", "end") if name in attrs]
-        today = timezone.localdate(timezone=local_zone())
+        today = local_today()
         if preset != "custom":
             if given:
                 message = "Give start and end only with period=custom."
@@ -242,10 +244,7 @@ class ClinicPeriodSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"end": [f"The dashboard counts days up to today ({today.isoformat()})."]}, code="in_future"
             )
-        if start > end:
-            raise serializers.ValidationError({"end": ["Must be on or after the start date."]}, code="range_order")
-        if (end - start).days >= MAX_RANGE_DAYS:
-            raise serializers.ValidationError({"end": ["The range may span at most 10 years."]}, code="range_too_long")
+        validate_range(start, end, "end")
         return {"preset": preset, "period": Period(start, end)}
 
 
