@@ -5,6 +5,7 @@ A report document's charts (``document_chart``) and the dashboard's
 its story and the page receives ``svg(drawing)``, so the two cannot disagree.
 """
 
+import math
 from dataclasses import dataclass
 
 from reportlab.graphics import renderSVG
@@ -17,8 +18,8 @@ from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from reports.document import HIDDEN, RATE
-from reports.presentation import present, unit
+from reports.document import CALENDAR, HIDDEN, RATE
+from reports.presentation import present, tick, unit
 
 FONT, FONT_BOLD = "Helvetica", "Helvetica-Bold"
 SVG_FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
@@ -40,6 +41,7 @@ LABEL_LENGTH = 40
 PIE_SLICES = len(PALETTE)
 AXIS_FONT_SIZE = 7
 TITLE_SPACE = 11  # room for an axis title
+TICK_GAP = 8  # the least space between two level labels of an axis
 # Page charts are drawn narrower than the PDF's so their text reads larger once scaled to the screen.
 PAGE_WIDTH = 360
 DASHBOARD_WIDTH, DASHBOARD_HEIGHT, DASHBOARD_FONT_SIZE = 300, 190, 9
@@ -70,8 +72,10 @@ def document_chart(document, chart, width, scale=1):
     categories, series = document.chart_data(chart)
     if not categories:
         return None
-    labels = [short(name) for name in categories]
-    kinds = [document.section(chart.section).kinds[key] for key in chart.values]
+    section = document.section(chart.section)
+    over_time = section.kinds[chart.category] in CALENDAR
+    labels = [short(tick(section.kinds[chart.category], name)) for name in categories]
+    kinds = [section.kinds[key] for key in chart.values]
     # A suppressed value has no number: no bar, a gap in a line; a pie would misstate the shares.
     series = [
         (name, [present(kind, value).number for value in values])
@@ -85,7 +89,9 @@ def document_chart(document, chart, width, scale=1):
         return heatmap(labels, series, width, cell_height=HEAT_ROW_HEIGHT * scale)
     rates = all(kind == RATE for kind in kinds)
     titles = axis_titles(document, chart)
-    return xy_chart(chart.kind, labels, series, width, rates=rates, height=PLOT_HEIGHT * scale, titles=titles)
+    return xy_chart(
+        chart.kind, labels, series, width, rates=rates, height=PLOT_HEIGHT * scale, titles=titles, thinned=over_time
+    )
 
 
 def axis_titles(document, chart):
@@ -157,11 +163,13 @@ def _pie_slices(labels, values, fills):
     )
 
 
-def xy_chart(kind, labels, series, width, rates=False, height=PLOT_HEIGHT, titles=("", "")):
+def xy_chart(kind, labels, series, width, rates=False, height=PLOT_HEIGHT, titles=("", ""), thinned=False):
     """A bar or line chart with a value grid, its axes titled by ``titles`` (category, value);
     a legend above it when there is more than one series.
 
-    A line needs a point to draw: a series with none (all hidden or missing) is left out of a line chart.
+    Labels too wide for their categories are turned, or, when ``thinned`` (steps of time, which
+    read in order), only every n-th from the first is written, level. A line needs a point to
+    draw: a series with none (all hidden or missing) is left out of a line chart.
     """
     if kind == "line":
         series = [(name, values) for name, values in series if any(value is not None for value in values)]
@@ -171,7 +179,9 @@ def xy_chart(kind, labels, series, width, rates=False, height=PLOT_HEIGHT, title
     plot = VerticalBarChart() if kind == "bar" else HorizontalLineChart()
     plot.width, plot.height = width - 60 - left, height
     longest = max(stringWidth(label, FONT, AXIS_FONT_SIZE) for label in labels)
-    rotated = longest > plot.width / len(labels) - 4
+    if thinned:
+        labels = every_nth(labels, math.ceil(len(labels) * (longest + TICK_GAP) / plot.width))
+    rotated = not thinned and longest > plot.width / len(labels) - 4
     plot.x, plot.y = 45 + left, bottom + (15 + longest * 0.6 if rotated else 25)
     if rotated:
         # The first label hangs left of its category: leave it room (cos 35° ≈ 0.82).
@@ -482,6 +492,12 @@ def clinic_charts(figures, step):
     return drawn
 
 
+def every_nth(labels, every, from_last=False):
+    """Every ``every``-th label, counted from the first (or the last), the others blank."""
+    anchor = len(labels) - 1 if from_last else 0
+    return [label if (index - anchor) % every == 0 else "" for index, label in enumerate(labels)]
+
+
 def trend_bars(labels, values, hidden, rates=False, width=CLINIC_CHART_WIDTH, height=CLINIC_CHART_HEIGHT):
     """A small bar chart of a trend: a grey band behind each hidden step, so that it does not read as zero.
 
@@ -491,10 +507,7 @@ def trend_bars(labels, values, hidden, rates=False, width=CLINIC_CHART_WIDTH, he
     plot.x, plot.y = 34, 16
     plot.width, plot.height = width - plot.x - 16, height - plot.y - 8
     plot.data = [values]
-    every = -(-len(labels) // CLINIC_TICKS)
-    plot.categoryAxis.categoryNames = [
-        label if (len(labels) - 1 - index) % every == 0 else "" for index, label in enumerate(labels)
-    ]
+    plot.categoryAxis.categoryNames = every_nth(labels, -(-len(labels) // CLINIC_TICKS), from_last=True)
     _style_axes(plot)
     plot.categoryAxis.labels.fontSize = plot.valueAxis.labels.fontSize = CLINIC_FONT_SIZE
     plot.valueAxis.valueMin = 0

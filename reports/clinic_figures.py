@@ -17,12 +17,10 @@ from reports import catalog, suppression
 from reports.cache import cached_clinic_figures
 from reports.catalog.report_type import ReportParams
 from reports.document import HIDDEN, ReportDocument
-from reports.periods import Period
+from reports.periods import UNITS, Period
 from reports.presentation import present
 
 MAX_STEPS = 12
-UNITS = ("day", "week", "month", "quarter", "year")
-MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 PRESETS = ("this_month", "last_30_days", "this_year")
 
 
@@ -62,34 +60,14 @@ def preset_period(name, today):
     raise ValueError(f"No preset period {name!r}.")
 
 
-def _unit_start(day, unit):
-    if unit == "day":
-        return day
-    if unit == "week":
-        return day - dt.timedelta(days=day.weekday())
-    return day.replace(month=(day.month - 1) // MONTHS_IN[unit] * MONTHS_IN[unit] + 1, day=1)
-
-
-def _next_start(start, unit):
-    if unit in ("day", "week"):
-        return start + dt.timedelta(days=1 if unit == "day" else 7)
-    years, month = divmod(start.month - 1 + MONTHS_IN[unit], 12)
-    return dt.date(start.year + years, month + 1, 1)
-
-
 def steps(period):
     """``(unit, [Period])``: the period cut at calendar days, weeks (from Monday), months, quarters or years.
 
     The finest unit that gives at most ``MAX_STEPS`` steps; the first and last steps are clipped to the period.
     """
     for unit in UNITS:
-        parts, start = [], _unit_start(period.start, unit)
-        while start <= period.end and len(parts) <= MAX_STEPS:
-            following = _next_start(start, unit)
-            parts.append(Period(max(start, period.start), min(following - dt.timedelta(days=1), period.end)))
-            start = following
-        if len(parts) <= MAX_STEPS:
-            return unit, parts
+        if len(period.step_starts(unit)) <= MAX_STEPS:
+            return unit, period.steps(unit)
     raise ValueError(f"{period} has more than {MAX_STEPS} years.")
 
 

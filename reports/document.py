@@ -47,7 +47,9 @@ class Kind(StrEnum):
     PAIN = "pain"  # an average of pain levels from 0 to 10
     BPM = "bpm"  # a heart rate, in beats per minute
     DATE = "date"  # an ISO date, "2025-01-31"
+    WEEK = "week"  # a week from Monday, as its Monday's ISO date, "2025-01-27"
     MONTH = "month"  # a calendar month, ISO "2025-01"
+    QUARTER = "quarter"  # a calendar quarter, "2025-Q1"
     TEXT = "text"
 
 
@@ -61,7 +63,10 @@ COUNT, NUMBER, RATE, MONEY, DATE, MONTH, TEXT = (
     Kind.TEXT,
 )
 PER_DAY, HOURS, HOUR, RATING, PAIN, BPM = Kind.PER_DAY, Kind.HOURS, Kind.HOUR, Kind.RATING, Kind.PAIN, Kind.BPM
-CALENDAR = frozenset({DATE, MONTH})
+WEEK, QUARTER = Kind.WEEK, Kind.QUARTER
+CALENDAR = frozenset({DATE, WEEK, MONTH, QUARTER})
+# The kind of a time series' step column, by the step's unit (``reports.periods.Series``).
+STEP_KINDS = {"day": DATE, "week": WEEK, "month": MONTH, "quarter": QUARTER}
 NUMERIC = frozenset(set(Kind) - CALENDAR - {TEXT})
 # The document's fields whose text is stripped of bidirectional controls as it is made (sections and charts too).
 STRIPPED = (
@@ -166,6 +171,13 @@ def _declared(where, keys, kinds):
     if missing:
         raise ValueError(f"{where}: no kind declared for {', '.join(map(repr, missing))}")
     return {key: Kind(kinds[key]) for key in keys}
+
+
+def step_value(unit, start):
+    """The value of the step of ``unit`` starting on ``start``, as a column of its ``STEP_KINDS`` kind holds it."""
+    if unit == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return start.strftime("%Y-%m") if unit == "month" else start.isoformat()
 
 
 def humanize(key):

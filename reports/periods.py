@@ -1,4 +1,9 @@
-"""Report periods: inclusive ranges of local calendar days in ``TIME_ZONE``."""
+"""Report periods: inclusive ranges of local calendar days in ``TIME_ZONE``, and their steps.
+
+A period is cut into calendar steps (days, weeks from Monday, months, quarters or years) for a
+time series: a report's series steps by the length it covers (``series``), the dashboard's by
+how many points its small charts hold (``reports.clinic_figures``).
+"""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -69,14 +74,27 @@ class Period:
         """Filter keyword arguments selecting ``field`` within the period."""
         return {f"{field}__gte": self.starts_at, f"{field}__lt": self.ends_before}
 
-    def months(self):
-        """The first day of every month the period touches, in order."""
-        month = self.start.replace(day=1)
-        months = []
-        while month <= self.end:
-            months.append(month)
-            month = (month + dt.timedelta(days=32)).replace(day=1)
-        return months
+    def since(self, first):
+        """The part of the period from ``first`` (the clinic's first record) on; the whole period when ``first`` is
+        earlier or None. A period wholly before ``first`` keeps one day, its last, so that it stays a period."""
+        if first is None or first <= self.start:
+            return self
+        return Period(min(first, self.end), self.end, self.today)
+
+    def step_starts(self, unit):
+        """The first day of every calendar ``unit`` the period touches, in order (the first may precede ``start``)."""
+        starts, start = [], unit_start(self.start, unit)
+        while start <= self.end:
+            starts.append(start)
+            start = next_start(start, unit)
+        return starts
+
+    def steps(self, unit):
+        """The period cut at calendar ``unit`` boundaries: one ``Period`` a step, the first and last clipped to it."""
+        return [
+            Period(max(start, self.start), min(next_start(start, unit) - dt.timedelta(days=1), self.end), self.today)
+            for start in self.step_starts(unit)
+        ]
 
     def as_dict(self):
         """The period as a document records it; an open one says up to which day it was counted."""
@@ -86,22 +104,71 @@ class Period:
         return data
 
 
-def month_of(value):
-    """The month (its first day) a ``TruncMonth`` value falls in, in local time."""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value, local_zone()).date()
-    return value.replace(day=1)
+UNITS = ("day", "week", "month", "quarter", "year")
+MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+# A time series steps by days up to about two months, by weeks up to about six months, by months
+# up to three years and by quarters beyond: from 8 to 62 points, never a single one for a week.
+SERIES_UNITS = (("day", 62), ("week", 184), ("month", 1096), ("quarter", None))
 
 
-def month_label(month):
-    """A month as its ISO text, ``2025-01``: the value of a ``MONTH`` column (``reports.document``)."""
-    return month.strftime("%Y-%m")
+def unit_start(day, unit):
+    """The first day of the calendar ``unit`` (weeks start on Monday) that holds ``day``."""
+    if unit == "day":
+        return day
+    if unit == "week":
+        return day - dt.timedelta(days=day.weekday())
+    return day.replace(month=(day.month - 1) // MONTHS_IN[unit] * MONTHS_IN[unit] + 1, day=1)
 
 
-def fill_months(period, counted, empty):
-    """One row per month of ``period`` in order: ``counted[month]`` or ``empty``.
+def next_start(start, unit):
+    """The first day of the ``unit`` after the one starting on ``start``."""
+    if unit in ("day", "week"):
+        return start + dt.timedelta(days=1 if unit == "day" else 7)
+    years, month = divmod(start.month - 1 + MONTHS_IN[unit], 12)
+    return dt.date(start.year + years, month + 1, 1)
 
-    ``counted`` maps the month's first day to that month's values, as read from
-    the database; months without data get ``empty`` (usually zeros).
+
+def series_unit(period):
+    """The step of a time series over ``period``, by its length (``SERIES_UNITS``)."""
+    return next(unit for unit, longest in SERIES_UNITS if longest is None or period.days <= longest)
+
+
+@dataclass(frozen=True)
+class Series:
+    """A time series over ``period`` (from the clinic's first record on): its ``unit`` and step ``starts``.
+
+    ``before`` is the clinic's first record day when the report's period starts before it: the
+    series starts there, and the document says so (``notes``).
     """
-    return [(month, counted.get(month, empty)) for month in period.months()]
+
+    period: Period
+    unit: str
+    before: dt.date | None = None
+
+    @classmethod
+    def of(cls, period, first=None):
+        """The series of ``period`` given the clinic's ``first`` record day (None: no record at all)."""
+        shown = period.since(first)
+        return cls(shown, series_unit(shown), first if shown is not period else None)
+
+    @property
+    def starts(self):
+        return self.period.step_starts(self.unit)
+
+    def fill(self, counted, empty):
+        """One ``(step start, values)`` per step in order: ``counted[start]`` or ``empty``."""
+        return [(start, counted.get(start, empty)) for start in self.starts]
+
+    @property
+    def notes(self):
+        """What a document says when the series starts after the period does: "No records before 5 March 2024..."."""
+        if self.before is None:
+            return []
+        return [f"No records before {long_date(self.before)}, so the figures over time start there."]
+
+
+def step_of(value):
+    """The local day a ``Trunc`` value (a datetime or a date) stands for: its step's first day."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value, local_zone()).date()
+    return value

@@ -2,9 +2,10 @@
 
 ``present(kind, value)`` says the text printed (PDF, preview), the number written, plotted
 and added up with its spreadsheet format (none for text, a missing value or a hidden
-one), the date a spreadsheet holds for a date or a month (its first day), and the value as
-JSON and CSV hold it (a rate as its fraction, a date or month as its ISO text, a suppressed
-count as its marker, a withheld figure as "not shown").
+one), the date a spreadsheet holds for a date, week, month or quarter (its first day), and the
+value as JSON and CSV hold it (a rate as its fraction, a date, week, month or quarter as its ISO
+text, a suppressed count as its marker, a withheld figure as "not shown"). ``tick`` is the short
+text of a calendar value on a chart's axis.
 """
 
 import datetime as dt
@@ -43,7 +44,7 @@ MEASURES = {
 }
 RATE_FORMAT = "0.0%"
 HOUR_FORMAT = '00":00"'
-CALENDAR_FORMATS = {Kind.DATE: "yyyy-mm-dd", Kind.MONTH: "mmm yyyy"}
+CALENDAR_FORMATS = {Kind.DATE: "yyyy-mm-dd", Kind.WEEK: '"Week of "yyyy-mm-dd', Kind.MONTH: "mmm yyyy"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,9 @@ def present(kind, value):
         return Cell(MISSING, None)
     if kind in CALENDAR and not isinstance(value, HIDDEN):
         date = calendar_date(kind, value)
-        return Cell(value, value, number_format=CALENDAR_FORMATS[kind] if date else None, date=date)
+        if date is None:
+            return Cell(value, value)
+        return Cell(_calendar_text(kind, date), value, number_format=_calendar_format(kind, date), date=date)
     if isinstance(value, HIDDEN) or not is_numeric(kind):
         return Cell(str(value), stored(value))
     if kind == Kind.RATE:
@@ -82,9 +85,34 @@ def present(kind, value):
     return Cell(measure.text(value), value, value, measure.number_format)
 
 
+def _calendar_text(kind, date):
+    """A date as its ISO text, a week as "Week of" its Monday's, a month as "Jan 2025", a quarter as "Q1 2025"."""
+    if kind == Kind.QUARTER:
+        return f"Q{(date.month - 1) // 3 + 1} {date.year}"
+    if kind == Kind.MONTH:
+        return f"{date:%b %Y}"
+    return f"Week of {date.isoformat()}" if kind == Kind.WEEK else date.isoformat()
+
+
+def _calendar_format(kind, date):
+    """A spreadsheet shows a quarter's first day as the quarter: "Q1 "yyyy (it has no code for quarters)."""
+    return f'"Q{(date.month - 1) // 3 + 1} "yyyy' if kind == Kind.QUARTER else CALENDAR_FORMATS[kind]
+
+
 def calendar_date(kind, value):
-    """The day an ISO date names, or the first day of an ISO month; None for text that is neither."""
+    """The first day a date, week, month or quarter value names; None for text that is none of them."""
     try:
-        return dt.date.fromisoformat(value if kind == Kind.DATE else f"{value}-01")
+        if kind == Kind.QUARTER:
+            year, quarter = value.split("-Q")
+            return dt.date(int(year), int(quarter) * 3 - 2, 1)
+        return dt.date.fromisoformat(value if kind in (Kind.DATE, Kind.WEEK) else f"{value}-01")
     except ValueError:
         return None
+
+
+def tick(kind, value):
+    """A calendar value's short text on a chart's axis: "5 Mar" (a day, or the week from it), "Mar 2025", "Q1 2025"."""
+    date = calendar_date(kind, value) if kind in CALENDAR and isinstance(value, str) else None
+    if date is None:
+        return str(value)
+    return f"{date.day} {date:%b}" if kind in (Kind.DATE, Kind.WEEK) else _calendar_text(kind, date)

@@ -1,21 +1,35 @@
-"""Rows of breakdowns counted in the database: per month of a period and per category.
+"""Rows of breakdowns counted in the database: per step of a period's time series and per category.
 
 Shared by the medical, dental, campaign and comprehensive report types, on top
 of ``queries``. Each helper runs one grouped query, whatever the number of rows.
 """
 
 from reports.catalog import queries
-from reports.document import rate
-from reports.periods import fill_months, month_label
+from reports.document import STEP_KINDS, rate, step_value
+
+STEP = "step"  # the column of a time series that names its steps
 
 
-def by_month(queryset, field, period, **aggregates):
-    """Rows ``[month, *aggregates]`` for every month of ``period`` (local months of ``field``), zeros when empty."""
-    counted = queries.monthly(queryset, field, period, **aggregates)
-    return [
-        [month_label(month), *(values.get(name, 0) for name in aggregates)]
-        for month, values in fill_months(period, counted, {})
-    ]
+def step_column(series):
+    """``{STEP: kind}``: the first column of a section over ``series``, of its unit's kind."""
+    return {STEP: STEP_KINDS[series.unit]}
+
+
+def step_labels(series):
+    """The document's label of the step column: the unit in words ("Week")."""
+    return {STEP: series.unit.capitalize()}
+
+
+def step_rows(series, counted, empty):
+    """Rows ``[step, *values]`` for every step of ``series``: ``counted[step start]`` or ``empty``."""
+    return [[step_value(series.unit, start), *values] for start, values in series.fill(counted, empty)]
+
+
+def by_step(queryset, field, series, **aggregates):
+    """Rows ``[step, *aggregates]`` for every step of ``series`` (local steps of ``field``), zeros when empty."""
+    counted = queries.by_step(queryset, field, series, **aggregates)
+    rows = {start: [values[name] for name in aggregates] for start, values in counted.items()}
+    return step_rows(series, rows, [0] * len(aggregates))
 
 
 def by_value(queryset, field, **aggregates):

@@ -10,13 +10,13 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Aggregate, Case, CharField, Count, F, Max, Q, When
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Lower, Trim, TruncMonth, Upper
+from django.db.models import Aggregate, Case, CharField, Count, F, Max, Min, Q, When
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Lower, Trim, Trunc, Upper
 from django.utils import timezone
 
 from feedback.models import Feedback
 from patients.models import Patient, PatientType, Sex
-from reports.periods import month_of
+from reports.periods import step_of
 from visits.models import DentalVisit, MedicalVisit, Outcome
 
 PATIENT_FILTER_FIELDS = {"sex": "sex", "patient_type": "patient_type", "department": "department__iexact"}
@@ -191,43 +191,61 @@ def feedback(period, filters):
 # --- Counting --------------------------------------------------------------
 
 
-def monthly(queryset, field, period, **aggregates):
-    """{month's first day: {name: value}} grouping ``queryset`` by the local month of ``field``."""
+def first_day(params, name, *sources):
+    """The local day of the clinic's first record among ``(model, field)`` sources, unfiltered; None when none.
+
+    One query per source on the field's index, once per run (``params.measure``).
+    """
+
+    def compute():
+        firsts = [model.objects.aggregate(first=Min(field))["first"] for model, field in sources]
+        found = [step_of(first) for first in firsts if first is not None]
+        return min(found, default=None)
+
+    return params.measure(name, compute)
+
+
+def _step(field, series):
+    return Trunc(field, series.unit, tzinfo=series.period.zone)
+
+
+def by_step(queryset, field, series, **aggregates):
+    """{step's first day: {name: value}} grouping ``queryset`` by the local step (``series.unit``) of ``field``."""
     rows = (
-        queryset.annotate(month=TruncMonth(field, tzinfo=period.zone))
-        .values("month")
+        queryset.annotate(step=_step(field, series))
+        .values("step")
         .annotate(**aggregates)
         .order_by()  # no ORDER BY: PostgreSQL may then hash the groups instead of sorting every row
     )
-    return {month_of(row.pop("month")): row for row in rows}
+    return {step_of(row.pop("step")): row for row in rows}
 
 
-def calendar_counts(queryset, field, period):
-    """{(month's first day, local hour, ISO weekday): row count} of ``field``, in one grouped query.
+def calendar_counts(queryset, field, series):
+    """{(step's first day, local hour, ISO weekday): row count} of ``field``, in one grouped query.
 
-    One pass over the rows gives the monthly, hourly and weekday breakdowns and the total.
+    One pass over the rows gives the breakdowns by step, hour and weekday, and the total.
     """
     rows = (
         queryset.annotate(
-            month=TruncMonth(field, tzinfo=period.zone),
-            hour=ExtractHour(field, tzinfo=period.zone),
-            day=ExtractIsoWeekDay(field, tzinfo=period.zone),
+            step=_step(field, series),
+            hour=ExtractHour(field, tzinfo=series.period.zone),
+            day=ExtractIsoWeekDay(field, tzinfo=series.period.zone),
         )
-        .values("month", "hour", "day")
+        .values("step", "hour", "day")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    counts, months = {}, {}
+    counts, steps = {}, {}
     for row in rows:
-        if row["month"] not in months:
-            months[row["month"]] = month_of(row["month"])
-        key = (months[row["month"]], row["hour"], row["day"])
+        if row["step"] not in steps:
+            steps[row["step"]] = step_of(row["step"])
+        key = (steps[row["step"]], row["hour"], row["day"])
         counts[key] = counts.get(key, 0) + row["n"]
     return counts
 
 
 def marginal(counts, position):
-    """{key: count} summing ``calendar_counts`` over all but one key position (0 month, 1 hour, 2 weekday)."""
+    """{key: count} summing ``calendar_counts`` over all but one key position (0 step, 1 hour, 2 weekday)."""
     total = {}
     for key, value in counts.items():
         total[key[position]] = total.get(key[position], 0) + value

@@ -1,10 +1,11 @@
 """Excel: a Summary sheet, then one sheet per section with its native charts beside the table.
 
 Numbers are written as numbers in the format of their kind (rates as fractions with a percent
-format, ``reports.presentation``), dates and months as dates (a month as its first day, shown
-"Jan 2025"; the period's start and end too), suppressed values as their marker. A chart whose
-categories are dates or months labels them in that format. Text is always written as a string;
-text a spreadsheet would run as a formula also gets Excel's quote prefix.
+format, ``reports.presentation``), dates, weeks, months and quarters as dates (their first day,
+shown "2025-03-05", "Week of 2025-03-03", "Mar 2025", "Q1 2025"; the period's start and end
+too), suppressed values as their marker. A chart over time labels its steps in that format.
+Text is always written as a string; text a spreadsheet would run as a formula also gets
+Excel's quote prefix.
 """
 
 import io
@@ -175,7 +176,9 @@ class _Book:
             category_title, value_title = charts.axis_titles(document, chart)
             x_axis, y_axis = {"name": category_title}, {"name": value_title}
             if (category_kind := section.kinds[chart.category]) in CALENDAR:  # a category per row, as its cell reads
-                x_axis.update(text_axis=True, num_format=CALENDAR_FORMATS[category_kind])
+                x_axis["text_axis"] = True
+                if category_kind in CALENDAR_FORMATS:  # a quarter's cell has its own format: the axis links to it
+                    x_axis["num_format"] = CALENDAR_FORMATS[category_kind]
             if all(section.kinds[key] == RATE for key in values):
                 y_axis["num_format"] = "0%"
             excel_chart.set_x_axis(x_axis)

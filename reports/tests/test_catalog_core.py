@@ -33,6 +33,11 @@ def rows(document, key):
     return document.section(key).rows
 
 
+def counted_steps(document, key="over_time"):
+    """``{step: [values]}`` of the steps of a section over time that counted something."""
+    return {step: values for step, *values in rows(document, key) if any(values)}
+
+
 @pytest.fixture(autouse=True)
 def manila(settings):
     settings.TIME_ZONE = "Asia/Manila"
@@ -210,7 +215,18 @@ def test_visit_trends_summary_and_sections(clinic):
         "peak_weekday": "Monday",  # Monday and Friday tie at 2 in local time; the week's first wins
     }
     assert document.record_count == 7
-    assert rows(document, "monthly") == [["2025-01", 2, 1, 3], ["2025-02", 0, 0, 0], ["2025-03", 3, 1, 4]]
+    # Thirteen weeks step by week, from the Monday of the period's first week; February stays empty.
+    assert document.section("over_time").kinds["step"] == "week"
+    assert [row[0] for row in rows(document, "over_time")][:2] == ["2024-12-30", "2025-01-06"]
+    assert len(rows(document, "over_time")) == 14
+    assert counted_steps(document) == {
+        "2025-01-06": [1, 0, 1],
+        "2025-01-20": [0, 1, 1],
+        "2025-01-27": [1, 0, 1],  # Friday 31 January, 23:30 local
+        "2025-02-24": [1, 0, 1],  # Saturday 1 March, 00:30 local
+        "2025-03-03": [1, 1, 2],
+        "2025-03-31": [1, 0, 1],
+    }
     hours = dict(rows(document, "by_hour"))
     assert list(hours) == list(range(24))
     assert {hour: count for hour, count in hours.items() if count} == {0: 1, 9: 3, 14: 1, 23: 2}
@@ -245,7 +261,7 @@ def test_visit_trends_filters_narrow_every_count(clinic, filters, expected):
         summary["dental_visits"],
         summary["unique_patients"],
     ) == (expected)
-    assert sum(row[3] for row in rows(document, "monthly")) == expected[0]
+    assert sum(row[3] for row in rows(document, "over_time")) == expected[0]
     assert sum(row[1] for row in rows(document, "by_hour")) == expected[0]
     assert sum(row[1] for row in rows(document, "by_weekday")) == expected[0]
 
@@ -399,7 +415,13 @@ def test_feedback_analysis_summary_and_sections(clinic):
         [4, 1, 0.25],
         [5, 1, 0.25],
     ]
-    assert rows(document, "monthly") == [["2025-01", 2, 4.5], ["2025-02", 0, None], ["2025-03", 2, 2.5]]
+    assert counted_steps(document) == {
+        "2024-12-30": [1, 5.0],
+        "2025-01-27": [1, 4.0],
+        "2025-02-24": [1, 2.0],  # Sunday 2 March
+        "2025-03-10": [1, 3.0],
+    }
+    assert rows(document, "over_time")[2] == ["2025-01-13", 0, None]  # an empty week has no average
     assert rows(document, "recent_comments") == [
         ["2025-03-10", 3, "Okay"],
         ["2025-03-02", 2, "Long wait"],
@@ -478,7 +500,8 @@ def test_empty_period_values(db):
         "peak_hour": None,
         "peak_weekday": None,
     }
-    assert rows(trends, "monthly") == [["2030-01", 0, 0, 0], ["2030-02", 0, 0, 0]]
+    days = rows(trends, "over_time")  # 59 days step by day
+    assert (len(days), days[0], days[-1]) == (59, ["2030-01-01", 0, 0, 0], ["2030-02-28", 0, 0, 0])
     assert treatment_outcomes.headline(params(empty)) == {
         "total_cases": 0,
         "cases_with_outcome": 0,
@@ -547,8 +570,9 @@ def test_query_count_does_not_depend_on_data_size(
         make_feedback(patient, at, 1 + index % 5, comments=f"Note {index}", responded_at=at + dt.timedelta(hours=index))
     large = _query_counts()
     assert large == small
-    feedback = 3 if connection.vendor == "postgresql" else 4  # PostgreSQL computes the median in the aggregate
-    assert small == {"PATIENT_SUMMARY": 2, "VISIT_TRENDS": 3, "TREATMENT_OUTCOMES": 3, "FEEDBACK_ANALYSIS": feedback}
+    feedback = 4 if connection.vendor == "postgresql" else 5  # PostgreSQL computes the median in the aggregate
+    # Visit trends and feedback analysis also read the clinic's first record (one query a table).
+    assert small == {"PATIENT_SUMMARY": 2, "VISIT_TRENDS": 5, "TREATMENT_OUTCOMES": 3, "FEEDBACK_ANALYSIS": feedback}
     assert visit_trends.build(params()).summary["total_visits"] == 67
 
 

@@ -121,7 +121,7 @@ def test_medical_bmi_bands(medical_data):
     ]
 
 
-def test_medical_by_patient_type_and_month(medical_data):
+def test_medical_by_patient_type_and_over_time(medical_data):
     document = build(medical_statistics, WINTER)
     assert rows(document, "by_patient_type") == {
         "Student": [4, 1, 0.16],
@@ -130,7 +130,10 @@ def test_medical_by_patient_type_and_month(medical_data):
         "Dependent": [0, 0, 0.0],
         "Other": [0, 0, 0.0],
     }
-    assert document.section("monthly").rows == [["2025-01", 24, 3], ["2025-02", 1, 1]]
+    over_time = document.section("over_time")  # 59 days: by day
+    assert (over_time.kinds["step"], len(over_time.rows)) == ("date", 59)
+    assert sum(row[1] for row in over_time.rows) == 25
+    assert over_time.rows[9] == ["2025-01-10", 23, 3]  # all but the visits of 31 January and 10 February
 
 
 def test_medical_filters_narrow_counts(medical_data):
@@ -181,14 +184,17 @@ def test_medical_top_diagnoses_use_code_else_folded_text(make_patient, make_medi
 
 
 @pytest.mark.parametrize("zone", ["Asia/Manila", "America/Los_Angeles"])
-def test_medical_months_are_local(settings, zone, make_patient, make_medical_visit):
+def test_medical_steps_are_local_and_start_at_the_first_visit(settings, zone, make_patient, make_medical_visit):
     settings.TIME_ZONE = zone
     patient = make_patient()
     make_medical_visit(patient, local(2025, 1, 31, 23, 30))
     make_medical_visit(patient, local(2025, 2, 1, 0, 30))
     make_medical_visit(patient, local(2025, 2, 28, 23, 30))
-    document = build(medical_statistics, Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31)))
-    assert document.section("monthly").rows == [["2025-01", 1, 1], ["2025-02", 2, 1], ["2025-03", 0, 0]]
+    document = build(medical_statistics, Period(dt.date(2024, 1, 1), dt.date(2025, 12, 31)))
+    # The series starts at the first visit: eleven months, by month.
+    assert document.section("over_time").rows[:3] == [["2025-01", 1, 1], ["2025-02", 2, 1], ["2025-03", 0, 0]]
+    assert len(document.section("over_time").rows) == 12
+    assert "No records before 31 January 2025, so the figures over time start there." in document.notes
 
 
 def test_medical_empty_period(medical_data):
@@ -200,7 +206,7 @@ def test_medical_empty_period(medical_data):
     assert document.notes == [NO_DATA]
     assert document.section("top_diagnoses").rows == []
     assert document.section("blood_pressure").rows[0] == ["Normal", 0, None]
-    assert document.section("monthly").rows == [["2030-01", 0, 0]]
+    assert document.section("over_time").rows == [[f"2030-01-{day:02}", 0, 0] for day in range(1, 32)]
 
 
 # --- Dental statistics -----------------------------------------------------
@@ -262,9 +268,10 @@ def test_dental_distributions(dental_data):
     }
 
 
-def test_dental_monthly(dental_data):
+def test_dental_over_time(dental_data):
     document = build(dental_statistics, WINTER)
-    assert document.section("monthly").rows == [["2025-01", 8, 2, 4], ["2025-02", 1, 1, 0]]
+    steps = {step: values for step, *values in document.section("over_time").rows if any(values)}
+    assert steps == {"2025-01-15": [7, 2, 4], "2025-01-31": [1, 1, 0], "2025-02-03": [1, 1, 0]}
 
 
 def test_dental_filters_narrow_counts(dental_data):

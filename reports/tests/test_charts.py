@@ -14,8 +14,24 @@ from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing, String
 
 from reports import charts
-from reports.document import BPM, COUNT, HOUR, RATE, TEXT, Chart, ReportDocument, Section
+from reports.document import (
+    BPM,
+    COUNT,
+    DATE,
+    HOUR,
+    MONTH,
+    QUARTER,
+    RATE,
+    TEXT,
+    WEEK,
+    Chart,
+    ReportDocument,
+    Section,
+    step_value,
+)
+from reports.periods import Period
 from reports.renderers import excel, pdf
+from reports.tests.test_kinds import make_document as make_kinds_document
 from reports.tests.test_renderers import MARKUP, make_document, pdf_pages
 
 
@@ -243,3 +259,25 @@ def test_excel_charts_title_both_axes():
         xml = archive.read("xl/charts/chart1.xml").decode()
     assert xml.count("<c:title>") == 3  # the chart's and its two axes'
     assert "Hour" in xml and "Visits (bpm)" in xml
+
+
+@pytest.mark.parametrize(
+    ("kind", "steps", "first_tick"),
+    [(DATE, 62, "1 Jan"), (WEEK, 26, "1 Jan"), (MONTH, 36, "Jan 2024"), (QUARTER, 40, "Q1 2024")],
+)
+def test_a_chart_over_time_writes_level_labels_that_fit_from_the_first_step(kind, steps, first_tick):
+    unit = {DATE: "day", WEEK: "week", MONTH: "month", QUARTER: "quarter"}[kind]
+    starts = Period(dt.date(2024, 1, 1), dt.date(2040, 1, 1)).step_starts(unit)[:steps]
+    values = [step_value(unit, start) for start in starts]
+    document = make_kinds_document(
+        sections=[Section("over_time", "Over time", {"step": kind, "visits": COUNT}, [[v, 5] for v in values])],
+        charts=[Chart("over_time", "Visits", "line", "over_time", "step", ["visits"])],
+    )
+    drawing = charts.document_chart(document, document.charts[0], width=480)
+    plot = next(item for item in drawing.contents if hasattr(item, "categoryAxis"))
+    names = plot.categoryAxis.categoryNames
+    written = [name for name in names if name]
+    assert names[0] == first_tick and plot.categoryAxis.labels.angle == 0
+    assert 2 <= len(written) <= 14  # legible: never every one of dozens of steps, never a single one
+    every = names.index(written[1])
+    assert all(bool(name) == (index % every == 0) for index, name in enumerate(names))

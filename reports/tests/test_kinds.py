@@ -1,6 +1,7 @@
 """Values carry their kind: every format shows a value by its declared kind, never by its key's spelling."""
 
 import csv as csv_module
+import datetime as dt
 import importlib
 import io
 import json as json_module
@@ -11,19 +12,22 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from reports import charts, suppression
+from reports import charts, presentation, suppression
 from reports.api.previews import preview
 from reports.document import (
     BPM,
     COUNT,
+    DATE,
     HOUR,
     HOURS,
     MONTH,
     NUMBER,
     PER_DAY,
+    QUARTER,
     RATE,
     RATING,
     TEXT,
+    WEEK,
     WITHHELD,
     Chart,
     ReportDocument,
@@ -266,16 +270,39 @@ def monthly_document(rows=(("2025-01", 40), ("2025-02", HIDDEN)), column="month"
     )
 
 
-def test_a_month_is_its_iso_text_in_json_the_pdf_and_the_preview_and_a_month_date_in_excel():
+def test_a_month_is_its_iso_text_in_json_reads_as_a_month_in_the_pdf_and_the_preview_and_is_a_date_in_excel():
     document = monthly_document()
     data = json_module.loads(json.render(document))
     (section,) = data["sections"]
     assert section["rows"][0][0] == "2025-01" and section["kinds"]["month"] == "month"
     assert ReportDocument.from_dict(data).as_dict() == document.as_dict()
-    assert "2025-01 40" in pdf_text(document)
-    assert preview(SimpleNamespace(pk=1, export_format="PDF"), document)["sections"][0]["rows"][0] == ["2025-01", "40"]
+    assert "Jan 2025 40" in pdf_text(document)
+    assert preview(SimpleNamespace(pk=1, export_format="PDF"), document)["sections"][0]["rows"][0] == ["Jan 2025", "40"]
     month = excel_cells(document)["Monthly"]["A2"]
     assert month.is_date and month.number_format == "mmm yyyy" and (month.value.year, month.value.month) == (2025, 1)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "text", "tick", "first_day", "number_format"),
+    [
+        (DATE, "2025-03-05", "2025-03-05", "5 Mar", dt.date(2025, 3, 5), "yyyy-mm-dd"),
+        (WEEK, "2025-03-03", "Week of 2025-03-03", "3 Mar", dt.date(2025, 3, 3), '"Week of "yyyy-mm-dd'),
+        (MONTH, "2025-03", "Mar 2025", "Mar 2025", dt.date(2025, 3, 1), "mmm yyyy"),
+        (QUARTER, "2025-Q2", "Q2 2025", "Q2 2025", dt.date(2025, 4, 1), '"Q2 "yyyy'),
+    ],
+)
+def test_a_step_of_time_reads_as_one_in_every_format(kind, value, text, tick, first_day, number_format):
+    document = make_document(
+        sections=[Section("over_time", "Over time", {"step": kind, "beds": COUNT}, [[value, 40]])],
+        charts=[Chart("over_time", "Over time", "line", "over_time", "step", ["beds"])],
+    )
+    assert json_module.loads(json.render(document))["sections"][0]["rows"][0] == [value, 40]
+    assert f"{text} 40" in pdf_text(document)
+    assert presentation.tick(kind, value) == tick
+    cell = excel_cells(document)["Over time"]["A2"]
+    assert (cell.value.date(), cell.number_format) == (first_day, number_format)
+    rows = csv_module.DictReader(io.StringIO(csv.render(document).decode("utf-8-sig")))
+    assert [(row["Label"], row["Value"]) for row in rows if row["Section"] == "Over time"] == [(value, "40")]
 
 
 def test_text_in_a_month_column_that_is_no_month_stays_text_in_excel():

@@ -127,17 +127,18 @@ def test_preview_shows_the_stored_documents_figures_tables_and_charts(january_vi
     total = next(figure for figure in body["summary"] if figure["key"] == "total_visits")
     assert total == {"key": "total_visits", "label": "Total visits", "value": 1, "text": "1", "is_rate": False}
     assert [section["key"] for section in body["sections"]] == [section["key"] for section in document["sections"]]
-    monthly = next(section for section in body["sections"] if section["key"] == "monthly")
-    assert monthly["columns"] == ["Month", "Medical", "Dental", "Total"]
-    assert monthly["rows"][0] == ["2025-01", "1", "0", "1"]
-    assert monthly["numeric"] == [False, True, True, True]
+    # The first visit is on 15 January: eleven weeks from then, by week.
+    over_time = next(section for section in body["sections"] if section["key"] == "over_time")
+    assert over_time["columns"] == ["Week", "Medical", "Dental", "Total"]
+    assert over_time["rows"][0] == ["Week of 2025-01-13", "1", "0", "1"]
+    assert over_time["numeric"] == [False, True, True, True]
     charts = {chart["key"]: chart for chart in body["charts"]}
     assert set(charts) == {chart["key"] for chart in document["charts"]}  # each of them counted the one visit
-    svg = charts["monthly"]["svg"]
+    svg = charts["over_time"]["svg"]
     assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert "<title>Visits by month</title>" in svg
+    assert "<title>Visits by week</title>" in svg
     assert "style=" not in svg and "<script" not in svg and " id=" not in svg
-    assert charts["monthly"]["description"].startswith("2025-01: Medical 1, Dental 0, Total 1")
+    assert charts["over_time"]["description"].startswith("2025-01-13: Medical 1, Dental 0, Total 1")
 
 
 def test_an_empty_reports_preview_draws_no_empty_chart(completed_report, doctor):

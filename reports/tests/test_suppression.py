@@ -244,8 +244,8 @@ EXPECTED = {
         "shown": {("total_patients",): 45, ("by_sex", "Female", "patients"): 30, (RECORD_COUNT,): 45},
     },
     "VISIT_TRENDS": {
-        "hidden": [("by_hour", 16, "visits"), ("by_hour", 14, "visits"), ("monthly", "2025-03", "medical")],
-        "shown": {("total_visits",): 64, ("by_hour", 9, "visits"): 40, ("monthly", "2025-01", "total"): 40},
+        "hidden": [("by_hour", 16, "visits"), ("by_hour", 14, "visits"), ("over_time", "2025-03-03", "medical")],
+        "shown": {("total_visits",): 64, ("by_hour", 9, "visits"): 40, ("over_time", "2025-01-06", "total"): 14},
     },
     "TREATMENT_OUTCOMES": {
         "hidden": [("outcomes", "Pending", "cases"), ("outcomes", "Worsened", "cases"), ("success_rate",)],
@@ -690,9 +690,25 @@ BEFORE_KINDS = (
 )
 
 
+def months_as_then(document):
+    """A document whose series step by month as documents held them before steps: the section ``monthly``
+    and its column ``month``. It shows the same: the step column's label is "Month" too."""
+    document = copy.deepcopy(document)
+    for section in document["sections"]:
+        if section["kinds"].get("step") == "month":
+            section["key"] = "monthly"
+            section["columns"] = ["month" if column == "step" else column for column in section["columns"]]
+            section["kinds"]["month"] = section["kinds"].pop("step")
+    for chart in document["charts"]:
+        if chart["category"] == "step":
+            chart.update(key="monthly", section="monthly", category="month")
+    document.get("labels", {}).pop("step", None)
+    return document
+
+
 def stored_before_kinds(document):
-    """A stored document as it was before kinds: every hidden value "<11", no kinds."""
-    return MIGRATION.without_kinds(FIGURE_KINDS.without_figure_kinds(document))
+    """A stored document as it was before kinds: every hidden value "<11", no kinds, series by month."""
+    return MIGRATION.without_kinds(FIGURE_KINDS.without_figure_kinds(months_as_then(document)))
 
 
 def migrated_since(document):
@@ -702,7 +718,9 @@ def migrated_since(document):
 
 @pytest.mark.parametrize("report_type", BEFORE_KINDS)
 def test_a_document_stored_before_kinds_shows_the_same_once_migrated(clinic, report_type):
-    document = catalog.get(report_type).suppress(build(report_type), THRESHOLD)
+    seven_months = ReportParams(period=Period(dt.date(2025, 1, 1), dt.date(2025, 7, 31)))  # a series by month
+    built = catalog.get(report_type).suppress(catalog.get(report_type).build(seven_months), THRESHOLD)
+    document = ReportDocument.from_dict(months_as_then(built.as_dict()))
     migrated = ReportDocument.from_dict(migrated_since(stored_before_kinds(document.as_dict())))
     for export_format in ExportFormat.values:
         rendered = [
@@ -717,8 +735,9 @@ def test_a_document_stored_before_kinds_shows_the_same_once_migrated(clinic, rep
 def test_a_report_stored_before_kinds_is_migrated_and_rebuilt_identically(
     clinic, storage, make_report, doctor, export_format
 ):
-    report = generated(make_report(doctor, suppress_small_counts=True, export_format=export_format))
-    original = stored_file(report)
+    seven_months = {"date_range_end": dt.date(2025, 7, 31)}  # a series by month, as documents then held
+    report = generated(make_report(doctor, suppress_small_counts=True, export_format=export_format, **seven_months))
+    original = generating.render(ReportDocument.from_dict(months_as_then(report.document)), export_format)[0]
     before = stored_before_kinds(report.document)
     GeneratedReport.objects.filter(pk=report.pk).update(document=before)
     for forwards in (MIGRATION.add_kinds, FIGURE_KINDS.forwards, CALENDAR.add_calendar_kinds):
@@ -773,8 +792,8 @@ def test_the_threshold_setting_sets_the_marker(clinic, storage, make_report, doc
     stored = ReportDocument.from_dict(report.document)
     check_suppressed(build(report.report_type), stored, threshold=5)
     assert dict(stored.section("by_hour").rows)[16] == 6  # hidden under the default threshold of 10
-    monthly = {row[0]: row for row in stored.section("monthly").rows}
-    assert monthly["2025-03"] == ["2025-03", "<6", "<6", 6]
+    weekly = {row[0]: row for row in stored.section("over_time").rows}
+    assert weekly["2025-03-03"] == ["2025-03-03", "<6", "<6", 6]
     assert MARKER not in json.dumps(report.document)
 
 
@@ -785,22 +804,22 @@ def test_an_export_keeps_the_reports_suppression(clinic, storage, make_report, d
     assert MARKER in stored_file(generated(exported)).decode("utf-8-sig")
 
 
-def test_a_week_whose_medical_visits_are_all_hidden_still_makes_its_pdf(
+def test_a_day_whose_medical_visits_are_all_hidden_still_makes_its_pdf(
     storage, make_report, doctor, make_patient, make_medical_visit, make_dental_visit
 ):
-    """The monthly line chart has one month: medical hidden (3 visits), dental hidden with it (else the
+    """The line chart over time has one step: medical hidden (3 visits), dental hidden with it (else the
     total would give the medical count away), the total shown: lines with no point beside one with one."""
     patient = make_patient()
-    for day in range(3):
-        make_medical_visit(patient, local(2025, 3, 3 + day))
+    for hour in range(3):
+        make_medical_visit(patient, local(2025, 3, 3, 8 + hour))
     for visit in range(32):
-        make_dental_visit(patient, local(2025, 3, 3 + visit % 7, 8 + visit % 9))
-    week = {"date_range_start": dt.date(2025, 3, 3), "date_range_end": dt.date(2025, 3, 9)}
-    report = generated(make_report(doctor, export_format=ExportFormat.PDF, suppress_small_counts=True, **week))
-    monthly = ReportDocument.from_dict(report.document).section("monthly").rows
-    assert [row[1:] for row in monthly] == [[MARKER, MARKER, 35]]
+        make_dental_visit(patient, local(2025, 3, 3, 8 + visit % 9))
+    day = {"date_range_start": dt.date(2025, 3, 3), "date_range_end": dt.date(2025, 3, 3)}
+    report = generated(make_report(doctor, export_format=ExportFormat.PDF, suppress_small_counts=True, **day))
+    over_time = ReportDocument.from_dict(report.document).section("over_time").rows
+    assert [row[1:] for row in over_time] == [[MARKER, MARKER, 35]]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(stored_file(report))).pages)
-    assert "Visits by month" in text
+    assert "Visits by day" in text
 
 
 # --- what a hidden rate, a hidden chart and few comments say -------------------------------------------

@@ -5,10 +5,11 @@ from django.db.models import Avg, Count, Q
 from patients.models import Patient
 from reports import suppression
 from reports.catalog import queries
-from reports.catalog.breakdowns import by_month, choice_rows
+from reports.catalog.breakdowns import STEP, by_step, choice_rows, step_column, step_labels
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import COUNT, MONTH, PAIN, RATE, TEXT, Chart, Content, Section, rate
+from reports.document import COUNT, PAIN, RATE, TEXT, Chart, Content, Section, rate
+from reports.periods import Series
 from uscpis.roles import Role
 from visits.models import PREVENTIVE_PROCEDURES, DentalProcedure, DentalVisit, GumCondition, OralHygiene, Priority
 
@@ -46,8 +47,8 @@ SUPPRESSION = suppression.Rules(
             )
             for key, _, field, _ in DISTRIBUTIONS
         },
-        "monthly": suppression.Table(
-            shown=("month",),
+        "over_time": suppression.Table(
+            shown=(STEP,),
             counts=("visits", "patients", "preventive_visits"),
             totals={"visits": "dental_visits", "preventive_visits": "preventive_visits"},
             within={"preventive_visits": "visits"},
@@ -96,7 +97,7 @@ class DentalStatistics(ReportType):
     name = "Dental statistics"
     description = (
         "Dental visits and patients seen, preventive care rate, procedures, oral hygiene, gum condition, "
-        "priority and pain level, by month."
+        "priority and pain level, over time."
     )
     contents = "Preventive-care rate, pain level · procedures, oral hygiene, gum condition, priority"
     reads = (Patient, DentalVisit)
@@ -139,18 +140,21 @@ class DentalStatistics(ReportType):
             charts.append(Chart(key, title, "bar", key, field, ["visits"]))
             params.progress(0.15 + 0.175 * len(sections))
 
-        monthly = by_month(
+        over_time = Series.of(
+            params.period, queries.first_day(params, "first_dental_visit", (DentalVisit, "visit_date"))
+        )
+        rows = by_step(
             queryset,
             "visit_date",
-            params.period,
+            over_time,
             visits=Count("id"),
             patients=Count("patient", distinct=True),
             preventive_visits=Count("id", filter=PREVENTIVE),
         )
-        columns = {"month": MONTH, "visits": COUNT, "patients": COUNT, "preventive_visits": COUNT}
-        sections.append(Section("monthly", "Monthly", columns, monthly))
-        monthly_visits = ["visits", "preventive_visits"]
-        charts.append(Chart("monthly", "Visits per month", "line", "monthly", "month", monthly_visits, "Visits"))
+        columns = {**step_column(over_time), "visits": COUNT, "patients": COUNT, "preventive_visits": COUNT}
+        title = f"Visits by {over_time.unit}"
+        sections.append(Section("over_time", title, columns, rows))
+        charts.append(Chart("over_time", title, "line", "over_time", STEP, ["visits", "preventive_visits"], "Visits"))
         params.progress(0.95)
 
         return Content(
@@ -158,5 +162,6 @@ class DentalStatistics(ReportType):
             summary=figures,
             sections=sections,
             charts=charts,
-            notes=[] if figures["dental_visits"] else ["No data in this period."],
+            notes=[*over_time.notes, *([] if figures["dental_visits"] else ["No data in this period."])],
+            labels=step_labels(over_time),
         )

@@ -11,10 +11,11 @@ from feedback.models import Feedback
 from patients.models import Patient
 from reports import suppression
 from reports.catalog import queries
+from reports.catalog.breakdowns import STEP, step_column, step_labels, step_rows
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import COUNT, DATE, HOURS, MONTH, NUMBER, RATE, RATING, TEXT, Chart, Content, Section, rate
-from reports.periods import fill_months, month_label
+from reports.document import COUNT, DATE, HOURS, NUMBER, RATE, RATING, TEXT, Chart, Content, Section, rate
+from reports.periods import Series
 from uscpis.roles import Role
 
 RATINGS = (1, 2, 3, 4, 5)
@@ -43,8 +44,8 @@ SUPPRESSION = suppression.Rules(
             derived={"share": suppression.rate("count", over="total_feedback")},
             totals={"count": "total_feedback"},
         ),
-        "monthly": suppression.Table(
-            shown=("month",),
+        "over_time": suppression.Table(
+            shown=(STEP,),
             counts=("count",),
             derived={"average_rating": suppression.computed_from("count")},
             totals={"count": "total_feedback"},
@@ -118,8 +119,8 @@ def recent_comments(params):
 class FeedbackAnalysis(ReportType):
     key = "FEEDBACK_ANALYSIS"
     name = "Feedback analysis"
-    description = "Patient ratings and satisfaction, response times, monthly trend and the most recent comments."
-    contents = "Average rating, satisfaction, recommend and response times · ratings by month · comments"
+    description = "Patient ratings and satisfaction, response times, feedback over time and the most recent comments."
+    contents = "Average rating, satisfaction, recommend and response times · ratings over time · comments"
     reads = (Patient, Feedback)
     summary_kinds = {
         "total_feedback": COUNT,
@@ -146,11 +147,11 @@ class FeedbackAnalysis(ReportType):
 
         distribution = [[value, counts[f"rating_{value}"], rate(counts[f"rating_{value}"], total)] for value in RATINGS]
         params.progress(1 / 3)
-        counted = queries.monthly(feedback, "submitted_at", period, count=Count("pk"), average=Avg("rating"))
-        monthly = [
-            [month_label(month), row["count"], _round(row["average"])]
-            for month, row in fill_months(period, counted, {"count": 0, "average": None})
-        ]
+        over_time = Series.of(period, queries.first_day(params, "first_feedback", (Feedback, "submitted_at")))
+        counted = queries.by_step(feedback, "submitted_at", over_time, count=Count("pk"), average=Avg("rating"))
+        by_step = step_rows(
+            over_time, {start: (row["count"], _round(row["average"])) for start, row in counted.items()}, (0, None)
+        )
         params.progress(2 / 3)
         comments = recent_comments(params)
         params.progress(1)
@@ -163,7 +164,10 @@ class FeedbackAnalysis(ReportType):
                     "rating_distribution", "Ratings", {"rating": NUMBER, "count": COUNT, "share": RATE}, distribution
                 ),
                 Section(
-                    "monthly", "Feedback by month", {"month": MONTH, "count": COUNT, "average_rating": RATING}, monthly
+                    "over_time",
+                    f"Feedback by {over_time.unit}",
+                    {**step_column(over_time), "count": COUNT, "average_rating": RATING},
+                    by_step,
                 ),
                 Section(
                     "recent_comments", "Recent comments", {"date": DATE, "rating": NUMBER, "comment": TEXT}, comments
@@ -171,7 +175,8 @@ class FeedbackAnalysis(ReportType):
             ],
             charts=[
                 Chart("rating_distribution", "Ratings", "bar", "rating_distribution", "rating", ["count"]),
-                Chart("monthly", "Feedback by month", "line", "monthly", "month", ["count"]),
+                Chart("over_time", f"Feedback by {over_time.unit}", "line", "over_time", STEP, ["count"]),
             ],
-            notes=[] if total else ["No data in this period."],
+            notes=[*over_time.notes, *([] if total else ["No data in this period."])],
+            labels=step_labels(over_time),
         )

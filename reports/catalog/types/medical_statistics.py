@@ -8,10 +8,11 @@ from django.db.models.functions import Cast
 from patients.models import Patient
 from reports import suppression
 from reports.catalog import queries
-from reports.catalog.breakdowns import by_month, by_value, choice_rows
+from reports.catalog.breakdowns import STEP, by_step, by_value, choice_rows, step_column, step_labels
 from reports.catalog.filters import ChoiceFilter
 from reports.catalog.report_type import ReportType
-from reports.document import BPM, COUNT, MONTH, RATE, TEXT, Chart, Content, Section, rate
+from reports.document import BPM, COUNT, RATE, TEXT, Chart, Content, Section, rate
+from reports.periods import Series
 from uscpis.roles import Role
 from visits import icd10
 from visits.models import MedicalVisit
@@ -75,8 +76,8 @@ SUPPRESSION = suppression.Rules(
             derived={"share": suppression.rate("visits", over="medical_visits")},
             totals={"visits": "medical_visits", "patients": "unique_patients"},
         ),
-        "monthly": suppression.Table(
-            shown=("month",), counts=("visits", "patients"), totals={"visits": "medical_visits"}
+        "over_time": suppression.Table(
+            shown=(STEP,), counts=("visits", "patients"), totals={"visits": "medical_visits"}
         ),
     },
 )
@@ -186,9 +187,9 @@ class MedicalStatistics(ReportType):
     name = "Medical statistics"
     description = (
         "Medical visits and patients seen, top diagnoses, fever share, blood-pressure categories, "
-        "BMI bands and heart rate, by patient type and by month."
+        "BMI bands and heart rate, by patient type and over time."
     )
-    contents = "Top diagnoses, fever share · blood pressure and BMI bands · by patient type and month"
+    contents = "Top diagnoses, fever share · blood pressure and BMI bands · by patient type and over time"
     reads = (Patient, MedicalVisit)
     summary_kinds = {
         "medical_visits": COUNT,
@@ -223,9 +224,9 @@ class MedicalStatistics(ReportType):
         by_type = patient_type_rows(queryset, total)
         params.progress(0.75)
 
-        monthly = by_month(
-            queryset, "visit_date", params.period, visits=Count("id"), patients=Count("patient", distinct=True)
-        )
+        first = queries.first_day(params, "first_medical_visit", (MedicalVisit, "visit_date"))
+        over_time = Series.of(params.period, first)
+        rows = by_step(queryset, "visit_date", over_time, visits=Count("id"), patients=Count("patient", distinct=True))
         params.progress(0.9)
 
         return Content(
@@ -251,7 +252,12 @@ class MedicalStatistics(ReportType):
                     {"patient_type": TEXT, "visits": COUNT, "patients": COUNT, "share": RATE},
                     by_type,
                 ),
-                Section("monthly", "Monthly", {"month": MONTH, "visits": COUNT, "patients": COUNT}, monthly),
+                Section(
+                    "over_time",
+                    f"Visits by {over_time.unit}",
+                    {**step_column(over_time), "visits": COUNT, "patients": COUNT},
+                    rows,
+                ),
             ],
             charts=[
                 Chart("top_diagnoses", "Top diagnoses", "bar", "top_diagnoses", "diagnosis", ["visits"]),
@@ -260,8 +266,16 @@ class MedicalStatistics(ReportType):
                 Chart(
                     "by_patient_type", "Visits by patient type", "pie", "by_patient_type", "patient_type", ["visits"]
                 ),
-                Chart("monthly", "Visits per month", "line", "monthly", "month", ["visits", "patients"], "Number"),
+                Chart(
+                    "over_time",
+                    f"Visits by {over_time.unit}",
+                    "line",
+                    "over_time",
+                    STEP,
+                    ["visits", "patients"],
+                    "Number",
+                ),
             ],
-            notes=[] if total else ["No data in this period."],
-            labels=LABELS,
+            notes=[*over_time.notes, *([] if total else ["No data in this period."])],
+            labels={**LABELS, **step_labels(over_time)},
         )
