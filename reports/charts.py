@@ -17,8 +17,8 @@ from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from reports.document import HIDDEN, RATE
-from reports.presentation import present, unit
+from reports.document import CALENDAR, HIDDEN, MONTH, RATE
+from reports.presentation import calendar_date, present, unit
 
 FONT, FONT_BOLD = "Helvetica", "Helvetica-Bold"
 SVG_FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
@@ -47,6 +47,7 @@ DAY_LABEL_EVERY = 5
 # The height of a document's charts: a pie, the plot of a bar or line chart, a heatmap's row.
 PIE_HEIGHT, PLOT_HEIGHT, HEAT_ROW_HEIGHT = 170, 140, 16
 CLINIC_CHART_WIDTH, CLINIC_CHART_HEIGHT, CLINIC_FONT_SIZE, CLINIC_TICKS = 200, 84, 8, 4
+TREND_HEIGHT = 100  # a document's trend chart: small, for a one-page summary
 HIDDEN_BAND = colors.HexColor("#E3E8ED")
 FORMAT_NAMES = {"EXCEL": "Excel"}
 
@@ -70,6 +71,8 @@ def document_chart(document, chart, width, scale=1):
     categories, series = document.chart_data(chart)
     if not categories:
         return None
+    if chart.kind == "trend":
+        return document_trend(document, chart, width, scale)
     labels = [short(name) for name in categories]
     kinds = [document.section(chart.section).kinds[key] for key in chart.values]
     # A suppressed value has no number: no bar, a gap in a line; a pie would misstate the shares.
@@ -86,6 +89,31 @@ def document_chart(document, chart, width, scale=1):
     rates = all(kind == RATE for kind in kinds)
     titles = axis_titles(document, chart)
     return xy_chart(chart.kind, labels, series, width, rates=rates, height=PLOT_HEIGHT * scale, titles=titles)
+
+
+def document_trend(document, chart, width, scale=1):
+    """A document's trend chart (``trend_bars``): its one series a bar a step, a hidden step a grey band.
+
+    A step where nothing was counted (a rate of nothing) has no bar; None when no step has a value.
+    """
+    section = document.section(chart.section)
+    category, column = (section.columns.index(key) for key in (chart.category, chart.values[0]))
+    kind = section.kinds[chart.values[0]]
+    cells = [row[column] for row in section.rows]
+    values = [present(kind, value).number for value in cells]
+    if not any(values):
+        return None
+    steps = [step_text(section.kinds[chart.category], row[category]) for row in section.rows]
+    hidden = [isinstance(value, HIDDEN) for value in cells]
+    return trend_bars(steps, values, hidden, rates=kind == RATE, width=width, height=TREND_HEIGHT * scale)
+
+
+def step_text(kind, value):
+    """A trend's step in words: a month "Mar 2025", a day "Mar 5", anything else as it reads."""
+    day = calendar_date(kind, value) if kind in CALENDAR else None
+    if day is None:
+        return str(value)
+    return f"{day:%b %Y}" if kind == MONTH else f"{day:%b} {day.day}"
 
 
 def axis_titles(document, chart):
