@@ -295,56 +295,61 @@ def campaign_performance(cursor, period, active=None):
 
 
 def comprehensive_analytics(cursor, period):
-    """Every report's summary figures (their sections left out, as the report does), activity and efficiency.
+    """The director's summary: the sources' headline figures it shows, efficiency, two trends and the top diagnoses.
 
     The active patients, a figure of three sources, are counted once.
     """
-    active = _active_patients(cursor, _params(period))
-    figures = {}
-    for compute, arguments in (
-        (patient_summary, {"sections": False, "active": active}),
-        (visit_trends, {"active": active}),
-        (treatment_outcomes, {"sections": False}),
-        (feedback_analysis, {"sections": False}),
-        (medical_statistics, {"sections": False}),
-        (dental_statistics, {"sections": False}),
-        (campaign_performance, {"active": active}),
-    ):
-        bound = compute(cursor, period, **arguments)
-        figures.update({f"{compute.__name__}.{key}": value for key, value in bound.items()})
     p = _params(period)
-    _all(
-        cursor,
-        "SELECT g.name, u.is_superuser, u.is_active, count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 "
-        "FROM reports_userlogin l WHERE l.user_id = u.id AND l.logged_in_at >= %(s)s AND l.logged_in_at < %(e)s)) "
-        "FROM auth_user u LEFT JOIN auth_user_groups ug ON ug.user_id = u.id "
-        "LEFT JOIN auth_group g ON g.id = ug.group_id GROUP BY 1, 2, 3",
-        p,
-    )
-    _all(
-        cursor,
-        "SELECT g.name, u.is_superuser, count(*) FROM reports_userlogin l JOIN auth_user u ON u.id = l.user_id "
-        "LEFT JOIN auth_user_groups ug ON ug.user_id = u.id LEFT JOIN auth_group g ON g.id = ug.group_id "
-        "WHERE l.logged_in_at >= %(s)s AND l.logged_in_at < %(e)s GROUP BY 1, 2",
-        p,
-    )
-    _all(
-        cursor,
-        "SELECT g.name, u.is_superuser, count(*) FROM reports_generatedreport r JOIN auth_user u "
-        "ON u.id = r.generated_by_id LEFT JOIN auth_user_groups ug ON ug.user_id = u.id "
-        "LEFT JOIN auth_group g ON g.id = ug.group_id WHERE r.created_at >= %(s)s AND r.created_at < %(e)s "
-        "GROUP BY 1, 2",
-        p,
-    )
+    active = _active_patients(cursor, p)
+    patients = patient_summary(cursor, period, sections=False, active=active)
+    visits = visit_trends(cursor, period, active=active)
+    outcomes = treatment_outcomes(cursor, period, sections=False)
+    feedback = feedback_analysis(cursor, period, sections=False)
+    campaigns = campaign_performance(cursor, period, active=active)
     efficiency = _one(
         cursor,
         "SELECT count(*) AS attended, count(DISTINCT attended_by_id) AS clinicians "
         f"FROM ({_visits_union('attended_by_id')}) v WHERE attended_by_id IS NOT NULL",
         p,
     )
-    figures["attended_visits"] = efficiency["attended"]
-    figures["attending_clinicians"] = efficiency["clinicians"]
-    return figures
+    for table in ("visits_medicalvisit", "visits_dentalvisit"):
+        _all(
+            cursor,
+            f"SELECT date_trunc('month', visit_date AT TIME ZONE %(tz)s), count(*) FROM {table} "
+            "WHERE visit_date >= %(s)s AND visit_date < %(e)s GROUP BY 1",
+            p,
+        )
+    _all(
+        cursor,
+        "SELECT date_trunc('month', submitted_at AT TIME ZONE %(tz)s), count(*), count(*) FILTER (WHERE rating >= 4) "
+        "FROM feedback_feedback WHERE submitted_at >= %(s)s AND submitted_at < %(e)s GROUP BY 1",
+        p,
+    )
+    _all(
+        cursor,
+        "SELECT CASE WHEN upper(trim(diagnosis_code)) = '' THEN lower(trim(diagnosis)) "
+        "ELSE upper(trim(diagnosis_code)) END AS key, count(*), count(DISTINCT patient_id), max(trim(diagnosis)) "
+        "FROM visits_medicalvisit WHERE visit_date >= %(s)s AND visit_date < %(e)s "
+        "GROUP BY 1 HAVING CASE WHEN upper(trim(diagnosis_code)) = '' THEN lower(trim(diagnosis)) "
+        "ELSE upper(trim(diagnosis_code)) END <> '' ORDER BY 2 DESC, 1 LIMIT 5",
+        p,
+    )
+    return {
+        "registered_patients": patients["total_patients"],
+        "new_registrations": patients["new_registrations"],
+        "patients_seen": active,
+        "total_visits": visits["total_visits"],
+        "medical_visits": visits["medical_visits"],
+        "dental_visits": visits["dental_visits"],
+        "attended_visits": efficiency["attended"],
+        "attending_clinicians": efficiency["clinicians"],
+        "success_rate": outcomes["success_rate"],
+        "feedback_responses": feedback["total_feedback"],
+        "average_rating": feedback["average_rating"],
+        "satisfaction_rate": feedback["satisfaction_rate"],
+        "campaigns": campaigns["campaigns"],
+        "campaign_participants": campaigns["total_participants"],
+    }
 
 
 def clinician_workload(cursor, period):

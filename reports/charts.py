@@ -49,6 +49,7 @@ DAY_LABEL_EVERY = 5
 # The height of a document's charts: a pie, the plot of a bar or line chart, a heatmap's row.
 PIE_HEIGHT, PLOT_HEIGHT, HEAT_ROW_HEIGHT = 170, 140, 16
 CLINIC_CHART_WIDTH, CLINIC_CHART_HEIGHT, CLINIC_FONT_SIZE, CLINIC_TICKS = 200, 84, 8, 4
+TREND_HEIGHT = 100  # a document's trend chart: small, for a one-page summary
 HIDDEN_BAND = colors.HexColor("#E3E8ED")
 FORMAT_NAMES = {"EXCEL": "Excel"}
 
@@ -72,6 +73,8 @@ def document_chart(document, chart, width, scale=1):
     categories, series = document.chart_data(chart)
     if not categories:
         return None
+    if chart.kind == "trend":
+        return document_trend(document, chart, width, scale)
     section = document.section(chart.section)
     over_time = section.kinds[chart.category] in CALENDAR
     labels = [short(tick(section.kinds[chart.category], name)) for name in categories]
@@ -92,6 +95,23 @@ def document_chart(document, chart, width, scale=1):
     return xy_chart(
         chart.kind, labels, series, width, rates=rates, height=PLOT_HEIGHT * scale, titles=titles, thinned=over_time
     )
+
+
+def document_trend(document, chart, width, scale=1):
+    """A document's trend chart (``trend_bars``): its one series a bar a step, a hidden step a grey band.
+
+    A step where nothing was counted (a rate of nothing) has no bar; None when no step has a value.
+    """
+    section = document.section(chart.section)
+    category, column = (section.columns.index(key) for key in (chart.category, chart.values[0]))
+    kind = section.kinds[chart.values[0]]
+    cells = [row[column] for row in section.rows]
+    values = [present(kind, value).number for value in cells]
+    if not any(values):
+        return None
+    steps = [tick(section.kinds[chart.category], row[category]) for row in section.rows]
+    hidden = [isinstance(value, HIDDEN) for value in cells]
+    return trend_bars(steps, values, hidden, rates=kind == RATE, width=width, height=TREND_HEIGHT * scale)
 
 
 def axis_titles(document, chart):

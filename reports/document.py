@@ -17,6 +17,12 @@ The filters are kept twice: as given (``filters``, the values the API accepts) a
 when the report was made), which is what every format shows. A document made before it held
 ``filter_labels`` shows them as it did then: each key in words, each value as given.
 
+A document may group its summary figures under headings (``summary_groups``: heading → keys,
+every figure in exactly one group), which every format shows; a document without groups (every
+report made before them) shows its figures as one list, as it always did. A chart of kind
+"trend" is a small chart of one series over the period's steps: the PDF draws trends side by
+side in place of their section's table, which the other formats keep.
+
 Text enters every format through here, so a document holds no bidirectional controls
 (``reports.bidi``): they are stripped from every string when it is made, from the catalog or from
 a stored document alike.
@@ -78,6 +84,7 @@ STRIPPED = (
     "record_count",
     "summary",
     "summary_kinds",
+    "summary_groups",
     "notes",
     "labels",
 )
@@ -180,6 +187,18 @@ def step_value(unit, start):
     return start.strftime("%Y-%m") if unit == "month" else start.isoformat()
 
 
+def _check_groups(groups, summary):
+    """Groups, if any, hold every summary key once and nothing else; ValueError otherwise."""
+    if not groups:
+        return
+    grouped = [key for keys in groups.values() for key in keys]
+    twice = sorted({key for key in grouped if grouped.count(key) > 1})
+    missing = [key for key in summary if key not in grouped]
+    unknown = [key for key in grouped if key not in summary]
+    if twice or missing or unknown:
+        raise ValueError(f"summary groups: ungrouped {missing}, unknown {unknown}, grouped twice {twice}")
+
+
 def humanize(key):
     words = key.replace("_", " ").strip()
     return words[:1].upper() + words[1:]
@@ -241,7 +260,7 @@ class Chart:
 
     key: str
     title: str
-    kind: str  # "bar", "line", "pie" or "heatmap" (rows × value columns, shaded by value)
+    kind: str  # "bar", "line", "pie", "heatmap" (rows × value columns, shaded by value) or "trend" (small bars)
     section: str
     category: str
     values: list
@@ -312,6 +331,7 @@ class ReportDocument:
     labels: dict = field(default_factory=dict)
     suppression: dict | None = None  # {"threshold": N} once small counts are hidden (reports.suppression)
     filter_labels: dict | None = None  # {name: {"label", "text"}}; None: the filters' keys and values as they are
+    summary_groups: dict = field(default_factory=dict)  # heading -> summary keys; empty: one list of figures
 
     def __post_init__(self):
         if self.filter_labels is None:
@@ -321,6 +341,8 @@ class ReportDocument:
         for name in STRIPPED:
             setattr(self, name, strip_bidi_all(getattr(self, name)))
         self.summary_kinds = _declared("summary", self.summary, self.summary_kinds)
+        self.summary_groups = {heading: list(keys) for heading, keys in self.summary_groups.items()}
+        _check_groups(self.summary_groups, self.summary)
         self.summary = {
             key: _typed(self.summary_kinds[key], value, f"summary key {key!r}") for key, value in self.summary.items()
         }
@@ -338,6 +360,15 @@ class ReportDocument:
 
     def section(self, key):
         return next(section for section in self.sections if section.key == key)
+
+    def trends_only(self, section):
+        """True when the section is charted by trends alone: the PDF draws those, not its table."""
+        drawn = [chart.kind for chart in self.charts if chart.section == section.key]
+        return bool(drawn) and all(kind == "trend" for kind in drawn)
+
+    def grouped_summary(self):
+        """``[(heading, [keys])]``: the summary's groups, or one group without a heading when it has none."""
+        return list(self.summary_groups.items()) or [("", list(self.summary))]
 
     def chart_data(self, chart):
         """(categories, [(series label, values)]) for a chart, read from its section.
@@ -361,6 +392,11 @@ class ReportDocument:
             "filter_labels": {key: dict(shown) for key, shown in self.filter_labels.items()},
             **content.as_dict(),
             "summary_kinds": {key: str(kind) for key, kind in self.summary_kinds.items()},
+            **(
+                {"summary_groups": {heading: list(keys) for heading, keys in self.summary_groups.items()}}
+                if self.summary_groups
+                else {}
+            ),
             **({"suppression": dict(self.suppression)} if self.suppression else {}),
         }
 
@@ -374,6 +410,7 @@ class ReportDocument:
             filters=data.get("filters", {}),
             filter_labels=data.get("filter_labels"),
             summary_kinds=data.get("summary_kinds", {}),
+            summary_groups=data.get("summary_groups", {}),
             suppression=data.get("suppression"),
             **Content.from_dict(data).as_kwargs(),
         )

@@ -147,9 +147,15 @@ class Series:
 
     @classmethod
     def of(cls, period, first=None):
-        """The series of ``period`` given the clinic's ``first`` record day (None: no record at all)."""
+        """The series of ``period`` given the clinic's ``first`` record day (None: no record at all).
+
+        A first record within the period's first step changes no step: the series is the whole period.
+        """
+        unit = series_unit(period)
+        if first is None or first < next_start(unit_start(period.start, unit), unit):
+            return cls(period, unit)
         shown = period.since(first)
-        return cls(shown, series_unit(shown), first if shown is not period else None)
+        return cls(shown, series_unit(shown), first)
 
     @property
     def starts(self):

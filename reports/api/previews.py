@@ -19,6 +19,11 @@ class FigureSerializer(serializers.Serializer):
     is_rate = serializers.BooleanField()
 
 
+class SummaryGroupSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    keys = serializers.ListField(child=serializers.CharField(), help_text="The keys of its figures in ``summary``")
+
+
 class PreviewSectionSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
@@ -50,6 +55,7 @@ class PreviewSerializer(serializers.Serializer):
     record_count = serializers.JSONField(help_text="A whole number, or the marker of a suppressed small count")
     notes = serializers.ListField(child=serializers.CharField())
     summary = FigureSerializer(many=True)
+    summary_groups = SummaryGroupSerializer(many=True, help_text="The figures under headings; empty: one list")
     sections = PreviewSectionSerializer(many=True)
     charts = ChartSerializer(many=True)
 
@@ -79,6 +85,7 @@ def preview(report, document):
         "record_count": present(COUNT, document.record_count).value,
         "notes": document.notes,
         "summary": [figure(document, key) for key in document.summary],
+        "summary_groups": [{"title": title, "keys": keys} for title, keys in document.summary_groups.items()],
         "sections": sections,
         "charts": [chart.as_dict() for chart in import_string(PAGE_CHARTS)(document)],
     }

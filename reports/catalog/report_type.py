@@ -2,7 +2,7 @@
 
 A report type is one subclass of ``ReportType`` in a module of ``reports.catalog.types``:
 its attributes say what it is (key, name, description, the card's contents, the models
-it reads, the kind of each summary figure, filters, suppression rules, default roles and
+it reads, the kind of each summary figure and optionally their groups, filters, suppression rules, default roles and
 formats) and ``compute`` turns parameters into its figures and sections (each section
 declaring the kind of its columns). Everything else reads the declaration: the
 templates installed after ``migrate``, the page's cards, the cache (the tables it reads)
@@ -56,6 +56,7 @@ class ReportType:
     contents: str = ""  # one line for the page's card: what the report holds
     reads: tuple = ()  # the models whose rows it counts: their changes make the cache compute it again
     summary_kinds = MappingProxyType({})  # summary key -> reports.document.Kind, for every summary figure
+    summary_groups = MappingProxyType({})  # optional: heading -> summary keys, every figure in one group
     filters = MappingProxyType({})  # name -> ChoiceFilter or TextFilter (``reports.catalog.filters``)
     suppression: Rules | None = None  # how small counts are hidden (``reports.suppression``)
     roles: tuple = ()  # the roles a newly installed template allows
@@ -70,6 +71,9 @@ class ReportType:
             raise TypeError(f"{cls.__name__} declares no {', '.join(missing)}.")
         if not all(isinstance(kind, Kind) for kind in cls.summary_kinds.values()):
             raise TypeError(f"{cls.__name__}.summary_kinds holds a kind that is not a reports.document.Kind.")
+        grouped = [key for keys in cls.summary_groups.values() for key in keys]
+        if cls.summary_groups and sorted(grouped) != sorted(cls.summary_kinds):
+            raise TypeError(f"{cls.__name__}.summary_groups do not hold every summary figure exactly once.")
         if not isinstance(cls.suppression, Rules):
             raise TypeError(f"{cls.__name__}.suppression is not a reports.suppression.Rules.")
         untracked = set(cls.tables()) - {name for name, _, _ in TRACKED}
@@ -111,6 +115,7 @@ class ReportType:
             filters=dict(params.filters),
             filter_labels=filter_labels(self.filters, params.filters),
             summary_kinds=dict(self.summary_kinds),
+            summary_groups={heading: list(keys) for heading, keys in self.summary_groups.items()},
             **content.as_kwargs(),
         )
 

@@ -3,9 +3,10 @@
 Every line has the same five columns, ``Section, Row, Label, Column, Value``:
 
 - ``Section``: "Report" (title, period start and end, time zone, filters, generation time,
-  record count, notes), "Summary" (the headline figures), then each section by its title
-  (made unique, as a pivot table groups by it);
-- ``Row``: the row's number within its section, from 1;
+  record count, notes), "Summary" (the headline figures; a summary in groups has a Section per
+  group, "Summary: Visits"), then each section by its title (made unique, as a pivot table
+  groups by it);
+- ``Row``: the row's number within its section (or summary group), from 1;
 - ``Label``: what names the row: a Report field or a summary figure's label, or a section row's
   first cell when that is text, a date or a month or a chart's categories (empty otherwise);
 - ``Column``: the column's label ("Value" for Report and Summary);
@@ -76,13 +77,21 @@ class SafeWriter:
 
 def _lines(document):
     yield from _pairs("Report", _details(document))
-    summary = (
-        (document.label(key), present(document.summary_kinds[key], value).value)
-        for key, value in document.summary.items()
-    )
-    yield from _pairs("Summary", summary)
-    for name, section in zip(section_names(document.sections), document.sections, strict=True):
+    summaries = []
+    for heading, keys in document.grouped_summary():
+        summaries.append(summary_name(heading))
+        figures = (
+            (document.label(key), present(document.summary_kinds[key], document.summary[key]).value) for key in keys
+        )
+        yield from _pairs(summaries[-1], figures)
+    names = section_names(document.sections, reserved=("Report", *summaries))
+    for name, section in zip(names, document.sections, strict=True):
         yield from _table(document, name, section)
+
+
+def summary_name(heading):
+    """The Section of a group of summary figures: "Summary", or "Summary: Visits" for the group "Visits"."""
+    return f"Summary: {heading}" if heading else "Summary"
 
 
 def _details(document):
@@ -128,9 +137,9 @@ def label_column(document, section):
     return first if charted or not is_numeric(section.kinds[first]) else None
 
 
-def section_names(sections):
+def section_names(sections, reserved=RESERVED_SECTIONS):
     """The sections' titles, numbered where one repeats another or a reserved name (ignoring case)."""
-    used = {name.lower() for name in RESERVED_SECTIONS}
+    used = {name.lower() for name in reserved}
     names = []
     for section in sections:
         base = section.title or section.key

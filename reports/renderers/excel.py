@@ -1,5 +1,7 @@
 """Excel: a Summary sheet, then one sheet per section with its native charts beside the table.
 
+A summary in groups lists each group's figures under a row with its heading.
+
 Numbers are written as numbers in the format of their kind (rates as fractions with a percent
 format, ``reports.presentation``), dates, weeks, months and quarters as dates (their first day,
 shown "2025-03-05", "Week of 2025-03-03", "Mar 2025", "Q1 2025"; the period's start and end
@@ -26,7 +28,8 @@ EXTENSION, CONTENT_TYPE = FILE_TYPES[ExportFormat.EXCEL]
 SHEET_NAME_LENGTH = 31
 FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 RESERVED_SHEET_NAMES = {"summary", "history"}
-CHART_TYPES = {"bar": "column", "line": "line", "pie": "pie"}
+CHART_TYPES = {"bar": "column", "line": "line", "pie": "pie", "trend": "column"}
+BARS = ("bar", "trend")
 CHART_SIZE = {"width": 600, "height": 320}
 CHART_ROWS = 17
 PLOTTED_AS_ZERO = "Not drawn: some values are hidden by small-cell suppression, and Excel would plot them as zeros."
@@ -35,6 +38,7 @@ TEXT_STYLES = {
     "text": {},
     "title": {"bold": True, "font_size": 16, "font_color": NAVY},
     "label": {"bold": True, "font_color": "#506070"},
+    "group": {"bold": True, "font_color": NAVY, "bottom": 1, "bottom_color": NAVY},
     "header": {"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY, "border": 1, "border_color": "#C9D3DD"},
     "note": {"bold": True, "bg_color": "#FFF4D6", "font_color": "#7A5300"},
 }
@@ -117,12 +121,17 @@ class _Book:
         for row, (label, value, kind) in enumerate(details, start=2):
             self.write(sheet, row, 0, label, style="label")
             self.write(sheet, row, 1, value, kind, style="note" if label == "Note" else "text")
-        header = len(details) + 3
-        self.write(sheet, header, 0, "Metric", style="header")
-        self.write(sheet, header, 1, "Value", style="header")
-        for row, (key, value) in enumerate(document.summary.items(), start=header + 1):
-            self.write(sheet, row, 0, document.label(key))
-            self.write(sheet, row, 1, value, document.summary_kinds[key])
+        row = len(details) + 3
+        self.write(sheet, row, 0, "Metric", style="header")
+        self.write(sheet, row, 1, "Value", style="header")
+        for heading, keys in document.grouped_summary():
+            if heading:
+                row += 1
+                self.write(sheet, row, 0, heading, style="group")
+            for key in keys:
+                row += 1
+                self.write(sheet, row, 0, document.label(key))
+                self.write(sheet, row, 1, document.summary[key], document.summary_kinds[key])
         labels = [document.label(key) for key in document.summary] + [label for label, _, _ in details]
         sheet.set_column(0, 0, _width(labels))
         sheet.set_column(1, 1, _width(text(value) for _, value, _ in details))
@@ -215,7 +224,7 @@ def _drawable(section, chart):
     plotted = [(section.kinds[key], row[index[key]]) for row in section.rows for key in chart.values]
     suppressed = [value is not None and present(kind, value).number is None for kind, value in plotted]
     counted = any(present(kind, value).number for kind, value in plotted)
-    return counted and (chart.kind == "bar" or not any(suppressed))
+    return counted and (chart.kind in BARS or not any(suppressed))
 
 
 def _left_out(document, section, chart):

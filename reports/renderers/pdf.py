@@ -1,5 +1,8 @@
 """PDF: an A4 report with a cover block, the summary, every section as a table and vector charts.
 
+A summary in groups is printed as two columns of small tables, one a group under its heading. A
+section shown only by trend charts prints those charts, small and side by side, and not its table.
+
 A table is as wide as its content needs, never stretched (``_layout``): each column is at least as
 wide as its longest word, so text wraps only at spaces and no number, date or word is split. A
 table too wide for the page is set in smaller type, down to ``FONT_SIZES[-1]``, or else on landscape
@@ -78,6 +81,8 @@ OPENING_ROWS = 3  # a heading starts a page unless its table's header and this m
 KEEP_WHOLE = 160  # points: a table this short starts a page unless it fits whole under its heading
 OPENING_LIMIT = 220  # points: however tall a table's first rows, a heading asks no more room under it
 COMPACT_CHART = 0.65  # a chart that does not fit in the rest of a page may be drawn this much lower
+GUTTER = 14  # points between the columns of a grouped summary, and of trend charts
+PADDINGS = ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
 
 
 def _style(name, **options):
@@ -167,7 +172,13 @@ def _story(document):
         return [*story, Spacer(1, 10), _paragraph(NOTHING_COUNTED, BODY)]
     story += _summary(document)
     current = PORTRAIT
+    trends = []
     for section in document.sections:
+        if document.trends_only(section):
+            trends += [chart for chart in document.charts if chart.section == section.key]
+            continue
+        story += _trends(document, trends)
+        trends = []
         page, flowables = _section(document, section)
         if page != current:
             story += [NextPageTemplate(page), PageBreak()]
@@ -176,7 +187,7 @@ def _story(document):
         for chart in document.charts:
             if chart.section == section.key and not section.is_empty:
                 story += _chart(document, chart)
-    return story
+    return story + _trends(document, trends)
 
 
 def _cover(document):
@@ -227,11 +238,65 @@ def _notes(document):
 def _summary(document):
     if not document.summary:
         return []
+    if document.summary_groups:
+        return _headed(_paragraph("Summary", HEADING), _grouped_summary(document), WIDTH)
     kinds = document.summary_kinds
     body = [[document.label(key), present(kinds[key], value).text] for key, value in document.summary.items()]
     columns = [Column("Metric", TEXT), Column("Value", COUNT)]
     table, _ = _grid(columns, body, pages=(PORTRAIT,))
     return _headed(_paragraph("Summary", HEADING), table, WIDTH)
+
+
+def _grouped_summary(document):
+    """The summary's groups in two columns, each group a small table under its heading, the columns about as long."""
+    groups = list(document.summary_groups.items())
+    texts = {key: present(document.summary_kinds[key], value).text for key, value in document.summary.items()}
+    size = FONT_SIZES[0]
+    column = (WIDTH - GUTTER) / 2
+    value_width = max(stringWidth(text, FONT, size) for text in texts.values()) + 2 * CELL_PADDING + GAP
+    widths = [column - value_width, value_width]
+    tables = [_group_table(document, heading, keys, texts, widths, size) for heading, keys in groups]
+    lengths = [len(keys) + 1 for _, keys in groups]
+    split = min(range(1, len(groups) + 1), key=lambda at: max(sum(lengths[:at]), sum(lengths[at:])))
+    stacks = [_stacked(tables[:split]), _stacked(tables[split:])]
+    outer = Table([stacks], colWidths=[column + GUTTER, column], hAlign="LEFT")
+    outer.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), *((side, (0, 0), (-1, -1), 0) for side in PADDINGS)])
+    )
+    return outer
+
+
+def _group_table(document, heading, keys, texts, widths, size):
+    """A group of figures: its heading across the table, then a row a figure, the value flush right."""
+    header = [_paragraph(heading, _cell_style(size, True, False)), ""]
+    rows = [_row([document.label(key), texts[key]], [False, True], size, bold=False) for key in keys]
+    table = _table([header, *rows], widths)
+    table.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0))]))
+    return table
+
+
+def _stacked(tables):
+    """Tables one under the other, a small gap between them."""
+    return [flowable for table in tables for flowable in (table, Spacer(1, 6))][:-1]
+
+
+def _trends(document, trends):
+    """Trend charts side by side, two a row, each titled; a trend not drawn says why."""
+    if not trends:
+        return []
+    width = (WIDTH - GUTTER) / 2
+    cells = []
+    for chart in trends:
+        drawing = charts.document_chart(document, chart, width)
+        reason = charts.left_out(document, chart) or EMPTY_SECTION
+        cells.append([_paragraph(chart.title, CHART_TITLE), drawing or _paragraph(reason, MUTED_BODY)])
+    rows = [cells[start : start + 2] for start in range(0, len(cells), 2)]
+    rows[-1] += [""] * (2 - len(rows[-1]))
+    table = Table(rows, colWidths=[width + GUTTER, width], hAlign="LEFT")
+    table.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), *((side, (0, 0), (-1, -1), 0) for side in PADDINGS)])
+    )
+    return [KeepTogether([Spacer(1, 4), table])]
 
 
 def _section(document, section):

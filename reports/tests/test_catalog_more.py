@@ -474,26 +474,20 @@ def activity_data(make_user, make_patient, make_medical_visit, make_dental_visit
 WEEK = Period(dt.date(2025, 1, 6), dt.date(2025, 1, 12))
 
 
-def test_comprehensive_logins_and_reports_by_role(activity_data):
+def test_comprehensive_leaves_system_figures_to_the_system_dashboard(activity_data):
     document = build(comprehensive_analytics, WEEK)
-    activity = rows(document, "user_activity")
-    # users, logged in (distinct), logins (events), reports generated
-    assert activity["Administrator"] == [2, 2, 2, 1]
-    assert activity["Doctor"] == [2, 2, 3, 2]
-    assert activity["Dentist"] == [2, 1, 1, 0]
-    assert activity["Nurse"] == [1, 0, 0, 0]
-    assert activity["Student"] == [0, 0, 0, 0]
-    assert activity["No role"] == [1, 1, 1, 0]
-    assert document.summary["users_logged_in"] == 5
-    assert document.summary["logins"] == 6
-    assert document.summary["reports_generated"] == 3
+    words = " ".join([*document.summary, *(document.label(key) for key in document.summary)]).lower()
+    assert not any(word in words for word in ("login", "logged", "report", "user"))
+    assert [section.key for section in document.sections] == ["visits_trend", "satisfaction_trend", "top_diagnoses"]
+    assert UserLogin in comprehensive_analytics.reads, "campaigns' reach reads logins: their changes still count"
 
 
 def test_comprehensive_efficiency(activity_data):
-    document = build(comprehensive_analytics, WEEK)
-    assert document.section("efficiency").rows == [[15, 2, 5, 1.5]]
-    assert document.summary["visits_per_clinician_per_day"] == 1.5
-    assert document.summary["attended_visits"] == 15
+    summary = build(comprehensive_analytics, WEEK).summary
+    assert summary["attended_visits"] == 15
+    assert summary["attending_clinicians"] == 2
+    assert summary["working_days"] == 5
+    assert summary["visits_per_clinician_per_day"] == 1.5
 
 
 def test_working_days():
@@ -509,27 +503,49 @@ def test_comprehensive_weekend_has_no_efficiency(activity_data):
     assert document.summary["visits_per_clinician_per_day"] is None
 
 
-def test_comprehensive_headlines_prefix_colliding_keys(activity_data):
+def test_comprehensive_shows_each_figure_once_and_adds_up_nothing_of_different_kinds(activity_data):
     document = build(comprehensive_analytics, WEEK)
     summary = document.summary
-    assert summary["medical_statistics_medical_visits"] == 8
-    assert summary["visit_trends_medical_visits"] == 8
-    assert summary["dental_statistics_dental_visits"] == 8
-    assert summary["medical_statistics_unique_patients"] == 1
-    assert summary["dental_statistics_unique_patients"] == 1
-    assert "medical_visits" not in summary
-    assert "unique_patients" not in summary
-    assert summary["preventive_care_rate"] == 0.0
+    assert (summary["medical_visits"], summary["dental_visits"], summary["total_visits"]) == (8, 8, 16)
+    assert summary["patients_seen"] == 1
     assert summary["campaigns"] == 0
-    assert document.record_count == 8 + 8 + 0 + 0 + 3
+    assert document.record_count == 16, "the record count is the visits, not visits + feedback + campaigns"
+    grouped = [key for keys in document.summary_groups.values() for key in keys]
+    assert list(document.summary_groups) == ["Patients", "Visits", "Outcomes", "Satisfaction", "Campaigns"]
+    assert sorted(grouped) == sorted(summary) and len(set(grouped)) == len(grouped)
+    labels = [document.label(key) for key in summary]
+    assert len(set(labels)) == len(labels)
+    visits = catalog.get("VISIT_TRENDS").headline(ReportParams(period=WEEK))
+    assert summary["total_visits"] == visits["total_visits"] and summary["patients_seen"] == visits["unique_patients"]
+
+
+def test_comprehensive_trends_and_top_diagnoses(make_patient, make_medical_visit, make_dental_visit, make_feedback):
+    patient = make_patient()
+    for day, code in enumerate(["J06.9", "J06.9", "J06.9", "I10", "I10", "K30"], start=1):
+        make_medical_visit(patient, local(2025, 1, day), diagnosis="recorded", diagnosis_code=code)
+    make_dental_visit(patient, local(2025, 2, 3))
+    make_feedback(patient, local(2025, 1, 5), 5)
+    make_feedback(patient, local(2025, 2, 5), 2)
+    document = build(comprehensive_analytics, WINTER)
+    visits = document.section("visits_trend").rows  # 59 days from the first visit: by day
+    assert len(visits) == 59 and {day: n for day, n in visits if n} == {
+        **{f"2025-01-0{day}": 1 for day in range(1, 7)},
+        "2025-02-03": 1,
+    }
+    satisfaction = document.section("satisfaction_trend").rows
+    assert [row for row in satisfaction if row[1]] == [["2025-01-05", 1, 1, 1.0], ["2025-02-05", 1, 0, 0.0]]
+    top = document.section("top_diagnoses").rows
+    assert top[0] == ["Acute upper respiratory infection (J06.9)", 3, 1, 0.5]
+    assert [row[0].split(" (")[-1] for row in top] == ["J06.9)", "I10)", "K30)"]
+    assert {chart.kind for chart in document.charts} == {"trend"}
 
 
 def test_comprehensive_empty_period(db):
     document = build(comprehensive_analytics, EMPTY)
-    assert document.record_count == 0
+    assert document.record_count == 0 and document.is_empty
     assert document.notes[0] == NO_DATA
-    assert document.summary["reports_generated"] == 0
     assert document.summary["visits_per_clinician_per_day"] is None
+    assert document.section("top_diagnoses").rows == []
 
 
 # --- Every report ----------------------------------------------------------

@@ -50,6 +50,7 @@ def written_words(document, page_count):
     written = [document.title, period, filters_text(document), generated_text(document), *document.notes]
     written += ["PERIOD FILTERS GENERATED RECORDS", present(COUNT, document.record_count).text]
     written += ["Summary Metric Value", pdf.EMPTY_SECTION, pdf.NOTHING_COUNTED, settings.REPORT_CONFIDENTIALITY_NOTICE]
+    written += list(document.summary_groups)
     written += [
         f"{document.label(key)} {cell(document.summary_kinds[key], value)}" for key, value in document.summary.items()
     ]

@@ -73,6 +73,12 @@ def test_a_series_from_before_the_first_record_is_the_whole_period_without_a_not
     assert (series.period, series.unit, series.notes) == (period, "day", [])
 
 
+def test_a_first_record_within_the_first_step_changes_no_step():
+    period = Period(dt.date(2021, 6, 1), dt.date(2026, 5, 31), today=dt.date(2027, 1, 1))  # by quarter
+    assert Series.of(period, dt.date(2021, 6, 11)) == Series(period, "quarter")
+    assert Series.of(period, dt.date(2021, 7, 1)).starts[0] == dt.date(2021, 7, 1)
+
+
 def test_a_period_wholly_before_the_first_record_keeps_its_last_day():
     period = Period(dt.date(2020, 1, 1), dt.date(2020, 1, 31), today=dt.date(2026, 1, 1))
     series = Series.of(period, dt.date(2023, 1, 1))

@@ -692,11 +692,25 @@
     const parts = [
       data.notes.map((note) => el("p", { class: "note" }, note)),
       el("h3", { class: "preview-heading" }, "Figures"),
-      el("dl", { class: "figures" }, data.summary.map((figure) => el("div", { class: "figure" }, el("dt", {}, figure.label), el("dd", {}, figure.text)))),
+      figureGroups(data),
       data.charts.length ? [el("h3", { class: "preview-heading" }, "Charts"), el("div", { class: "chart-grid preview-charts" }, data.charts.map(chartFigure))] : [],
       data.sections.length ? [el("h3", { class: "preview-heading" }, "Tables"), data.sections.map(sectionTable)] : [],
     ];
     body.replaceChildren(...parts.flat(Infinity));
+  }
+
+  function figureList(figures) {
+    return el("dl", { class: "figures" }, figures.map((figure) => el("div", { class: "figure" }, el("dt", {}, figure.label), el("dd", {}, figure.text))));
+  }
+
+  // The summary's figures: under their groups' headings when the report groups them, else one list.
+  function figureGroups(data) {
+    if (!data.summary_groups.length) return figureList(data.summary);
+    const byKey = new Map(data.summary.map((figure) => [figure.key, figure]));
+    return data.summary_groups.map((group) => [
+      el("h4", { class: "figure-group" }, group.title),
+      figureList(group.keys.map((key) => byKey.get(key))),
+    ]);
   }
 
   function sectionTable(section) {

@@ -1,196 +1,134 @@
-"""Comprehensive analytics: every report's headline figures, user activity by role and clinician efficiency.
+"""Comprehensive analytics: the clinic director's one-page summary of a period.
 
-The headline figures come from each report type's ``headline(params)`` over the
-whole clinic (no filters). A key two reports share is prefixed by each one's
-report type in lower case, e.g. ``visit_trends_unique_patients``.
+Key figures grouped as Patients, Visits, Outcomes, Satisfaction and Campaigns, each figure once
+and taken from the report type that defines it (``headline``, over the whole clinic, unfiltered),
+small trends of visits and satisfaction over the period's steps, and the top diagnoses by name.
+Nothing counted in different units is added up: the record count is the period's visits.
 """
 
-from collections import Counter
-
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 
 from reports import catalog, suppression
 from reports.catalog import queries
+from reports.catalog.breakdowns import STEP, by_step, step_column, step_labels
 from reports.catalog.report_type import ReportParams, ReportType
-from reports.catalog.types import campaign_performance, medical_statistics
+from reports.catalog.types import medical_statistics, visit_trends
 from reports.catalog.types.campaign_performance import CampaignPerformance
-from reports.catalog.types.dental_statistics import DentalStatistics
 from reports.catalog.types.feedback_analysis import FeedbackAnalysis
-from reports.catalog.types.medical_statistics import MedicalStatistics
 from reports.catalog.types.patient_summary import PatientSummary
 from reports.catalog.types.treatment_outcomes import TreatmentOutcomes
 from reports.catalog.types.visit_trends import VisitTrends
-from reports.document import COUNT, PER_DAY, TEXT, Chart, Content, Section
-from reports.models import GeneratedReport, UserLogin
+from reports.document import COUNT, PER_DAY, RATE, TEXT, Chart, Content, Section, rate
 from uscpis.roles import Role
 
-SOURCES = tuple(
-    catalog.get(source.key)
-    for source in (
-        PatientSummary,
-        VisitTrends,
-        TreatmentOutcomes,
-        FeedbackAnalysis,
-        MedicalStatistics,
-        DentalStatistics,
-        CampaignPerformance,
-    )
-)
-NO_ROLE = "No role"
+TOP_DIAGNOSES = 5
 
-
-def headline_figures(params):
-    """``{report type: summary}`` of every source report over the period, unfiltered.
-
-    The sources share one run's parameters, so a figure several show (the active patients)
-    is counted once.
-    """
-    unfiltered = ReportParams(period=params.period)
-    figures = {}
-    for position, source in enumerate(SOURCES, start=1):
-        figures[source.key] = source.headline(unfiltered)
-        params.progress(0.7 * position / len(SOURCES))
-    return figures
-
-
-def merge(figures):
-    """One summary dict; a key found in several reports is prefixed by each report type."""
-    seen = Counter(key for summary in figures.values() for key in summary)
-    return {
-        (f"{report_type.lower()}_{key}" if seen[key] > 1 else key): value
-        for report_type, summary in figures.items()
-        for key, value in summary.items()
-    }
-
-
-# The sources' rules under their merged keys, and what holds between them: unfiltered over one
-# period, some are the same figure (``total_cases`` is ``total_visits``). Clinicians and working
-# days count no patients: they are shown as they are.
-SUPPRESSION = suppression.combine(
-    {source.key: source.suppression for source in SOURCES},
-    merge,
-    suppression.Rules(
-        counts=("reports_generated", "users_logged_in", "logins", "attended_visits"),
-        shown=("attending_clinicians", "working_days"),
-        derived={"visits_per_clinician_per_day": suppression.computed_from("attended_visits")},
-        within={"attended_visits": "total_visits"},
-        record_count=(
-            "medical_statistics_medical_visits",
-            "dental_statistics_dental_visits",
-            "total_feedback",
-            "campaigns",
-            "reports_generated",
-        ),
-        sections={
-            "user_activity": suppression.Table(
-                shown=("role",), counts=("users", "logged_in", "logins", "reports_generated")
-            ),
-            "efficiency": suppression.Table(
-                shown=("attending_clinicians", "working_days"),
-                counts=("attended_visits",),
-                derived={"visits_per_clinician_per_day": suppression.computed_from("attended_visits")},
-            ),
-        },
-        groups=tuple(
-            suppression.Group((part,), total)
-            for part, total in (
-                ("total_visits", "total_cases"),
-                ("visit_trends_medical_visits", "medical_statistics_medical_visits"),
-                ("visit_trends_dental_visits", "dental_statistics_dental_visits"),
-                ("visit_trends_unique_patients", "patient_summary_active_patients"),
-                ("visit_trends_unique_patients", "campaign_performance_active_patients"),
-                (suppression.Cells("efficiency", "attended_visits"), "attended_visits"),
-            )
-        ),
-    ),
-)
-
-
-# The figures of ``efficiency``, in the summary and as the efficiency section's one row.
+# Each figure's key here: (the report type it comes from, its key there).
+SOURCES = {
+    "registered_patients": (PatientSummary, "total_patients"),
+    "new_registrations": (PatientSummary, "new_registrations"),
+    "patients_seen": (VisitTrends, "unique_patients"),
+    "total_visits": (VisitTrends, "total_visits"),
+    "medical_visits": (VisitTrends, "medical_visits"),
+    "dental_visits": (VisitTrends, "dental_visits"),
+    "success_rate": (TreatmentOutcomes, "success_rate"),
+    "follow_up_rate": (TreatmentOutcomes, "follow_up_rate"),
+    "feedback_responses": (FeedbackAnalysis, "total_feedback"),
+    "average_rating": (FeedbackAnalysis, "average_rating"),
+    "satisfaction_rate": (FeedbackAnalysis, "satisfaction_rate"),
+    "recommend_rate": (FeedbackAnalysis, "recommend_rate"),
+    "campaigns": (CampaignPerformance, "campaigns"),
+    "campaign_participants": (CampaignPerformance, "total_participants"),
+    "attendance_rate": (CampaignPerformance, "attendance_rate"),
+}
 EFFICIENCY = {
     "attended_visits": COUNT,
     "attending_clinicians": COUNT,
     "working_days": COUNT,
     "visits_per_clinician_per_day": PER_DAY,
 }
+GROUPS = {
+    "Patients": ("registered_patients", "new_registrations", "patients_seen"),
+    "Visits": ("total_visits", "medical_visits", "dental_visits", *EFFICIENCY),
+    "Outcomes": ("success_rate", "follow_up_rate"),
+    "Satisfaction": ("feedback_responses", "average_rating", "satisfaction_rate", "recommend_rate"),
+    "Campaigns": ("campaigns", "campaign_participants", "attendance_rate"),
+}
+LABELS = {
+    "total_visits": "Visits (medical and dental)",
+    "attended_visits": "Visits with an attending clinician",
+    "working_days": "Working days (Monday to Friday)",
+    "visits_per_clinician_per_day": "Visits per clinician per working day",
+    "success_rate": "Treatment success (resolved or improved)",
+    "follow_up_rate": "Visits needing a follow-up",
+    "satisfaction_rate": "Satisfied (rated 4 or 5)",
+    "recommend_rate": "Would recommend the clinic",
+    "campaigns": "Campaigns running",
+    "attendance_rate": "Campaign attendance",
+    "satisfied": "Rated 4 or 5",
+    "share": "Share of medical visits",
+}
+
+# Clinicians, working days and campaigns count no patients: they are shown as they are. A rate
+# whose numerator is not shown stands for that count; success and recommendation rates have no
+# base shown either (cases with an outcome, answers), at most the visits and the responses.
+SUPPRESSION = suppression.Rules(
+    counts=(
+        "registered_patients",
+        "new_registrations",
+        "patients_seen",
+        "total_visits",
+        "medical_visits",
+        "dental_visits",
+        "attended_visits",
+        "feedback_responses",
+        "campaign_participants",
+    ),
+    shown=("attending_clinicians", "working_days", "campaigns"),
+    derived={
+        "visits_per_clinician_per_day": suppression.computed_from("attended_visits"),
+        "success_rate": suppression.rate(within="total_visits"),
+        "follow_up_rate": suppression.rate(over="total_visits"),
+        "average_rating": suppression.computed_from("feedback_responses"),
+        "satisfaction_rate": suppression.rate(over="feedback_responses"),
+        "recommend_rate": suppression.rate(within="feedback_responses"),
+        "attendance_rate": suppression.rate(over="campaign_participants"),
+    },
+    totals={"total_visits": ("medical_visits", "dental_visits")},
+    within={"new_registrations": "registered_patients", "attended_visits": "total_visits"},
+    record_count="total_visits",
+    sections={
+        "visits_trend": suppression.Table(shown=(STEP,), counts=("visits",), totals={"visits": "total_visits"}),
+        "satisfaction_trend": suppression.Table(
+            shown=(STEP,),
+            counts=("feedback", "satisfied"),
+            derived={"satisfaction_rate": suppression.rate("satisfied", over="feedback")},
+            totals={"feedback": "feedback_responses"},
+            within={"satisfied": "feedback"},
+        ),
+        "top_diagnoses": suppression.Table(
+            shown=("diagnosis",),
+            counts=("visits", "patients"),
+            derived={"share": suppression.rate("visits", over="medical_visits")},
+        ),
+    },
+    # The satisfied of every step add up to those the period's satisfaction rate stands for.
+    groups=(suppression.Group((suppression.Cells("satisfaction_trend", "satisfied"),), "satisfaction_rate"),),
+)
 
 
-def role_mask():
-    """Per user, the roles held as bits (bit ``i`` for ``Role.values[i]``), in one subquery on the memberships."""
-    membership = get_user_model().groups.through.objects
-    bits = [When(group__name=role, then=Value(1 << i)) for i, role in enumerate(Role.values)]
-    masks = (
-        membership.filter(user=OuterRef("pk"), group__name__in=Role.values)
-        .order_by()
-        .values("user")
-        .annotate(mask=Sum(Case(*bits, default=Value(0))))
-        .values("mask")
-    )
-    return Coalesce(Subquery(masks), 0)
+def headline_figures(params):
+    """The figures of ``SOURCES`` from their report types' headlines over the period, unfiltered.
 
-
-def rows_per_user(model, user_field, lookup):
-    """The number of ``model`` rows matching ``lookup`` of each user (a subquery on the user's index)."""
-    rows = (
-        model.objects.filter(**{user_field: OuterRef("pk")}, **lookup)
-        .order_by()
-        .values(user_field)
-        .annotate(rows=Count("pk"))
-        .values("rows")
-    )
-    return Coalesce(Subquery(rows), 0)
-
-
-def counts_by_role(conditions, sums):
-    """Users, users meeting each condition, and the sum of each per-user count, by role and overall.
-
-    ``({role label: [users, *conditions, *sums]}, [the same over all users])``. The users are
-    grouped by their roles (a bitmask) and conditions in the database (a handful of groups), then
-    added up per role here. Superusers count as ADMIN; "No role" is a user with none; a user
-    with two roles counts under both.
+    The sources share one run's parameters, so the patients seen are counted once.
     """
-    names = [f"condition_{i}" for i in range(len(conditions))]
-    totals = {f"sum_{i}": Sum(f"per_user_{i}") for i in range(len(sums))}
-    grouped = (
-        get_user_model()
-        .objects.annotate(
-            roles=role_mask(),
-            **dict(zip(names, conditions, strict=True)),
-            **{f"per_user_{i}": expression for i, expression in enumerate(sums)},
-        )
-        .values("roles", "is_superuser", *names)
-        .annotate(users=Count("pk"), **totals)
-        .order_by()
-    )
-    width = 1 + len(conditions) + len(sums)
-    by_role = {label: [0] * width for label in (*(str(role.label) for role in Role), NO_ROLE)}
-    overall = [0] * width
-    for group in grouped:
-        counts = [group["users"], *(group["users"] if group[name] else 0 for name in names)]
-        counts += [group[name] or 0 for name in totals]
-        held = [
-            role
-            for i, role in enumerate(Role)
-            if group["roles"] & (1 << i) or (role == Role.ADMIN and group["is_superuser"])
-        ]
-        for label in [str(role.label) for role in held] or [NO_ROLE]:
-            by_role[label] = [total + count for total, count in zip(by_role[label], counts, strict=True)]
-        overall = [total + count for total, count in zip(overall, counts, strict=True)]
-    return by_role, overall
-
-
-def user_activity(period):
-    """Rows ``[role, users, logged_in, logins, reports_generated]`` and the totals, in one query over the users."""
-    logged_in = Exists(UserLogin.objects.filter(user=OuterRef("pk"), **period.lookup("logged_in_at")))
-    logins = rows_per_user(UserLogin, "user", period.lookup("logged_in_at"))
-    reports = rows_per_user(GeneratedReport, "generated_by", period.lookup("created_at"))
-    by_role, overall = counts_by_role((Q(is_active=True), logged_in), (logins, reports))
-    rows = [[label, *counts[1:]] for label, counts in by_role.items()]
-    totals = {"reports_generated": overall[4], "users_logged_in": overall[2], "logins": overall[3]}
-    return rows, totals
+    unfiltered = ReportParams(period=params.period)
+    sources = list(dict.fromkeys(source.key for source, _ in SOURCES.values()))
+    headlines = {}
+    for position, key in enumerate(sources, start=1):
+        headlines[key] = catalog.get(key).headline(unfiltered)
+        params.progress(0.6 * position / len(sources))
+    return {key: headlines[source.key][name] for key, (source, name) in SOURCES.items()}
 
 
 def working_days(period):
@@ -219,74 +157,95 @@ def efficiency(period):
     }
 
 
+def visits_trend(period, series):
+    """Rows ``[step, visits]``: medical and dental visits of each step of ``series``."""
+    medical = by_step(queries.medical_visits(period, {}), "visit_date", series, visits=Count("pk"))
+    dental = by_step(queries.dental_visits(period, {}), "visit_date", series, visits=Count("pk"))
+    return [[step, visits + more] for (step, visits), (_, more) in zip(medical, dental, strict=True)]
+
+
+def satisfaction_trend(period, series):
+    """Rows ``[step, feedback, satisfied, satisfaction_rate]``: feedback of each step, and how much rated 4 or 5."""
+    counted = by_step(
+        queries.feedback(period, {}),
+        "submitted_at",
+        series,
+        feedback=Count("pk"),
+        satisfied=Count("pk", filter=Q(rating__gte=4)),
+    )
+    return [[step, feedback, satisfied, rate(satisfied, feedback)] for step, feedback, satisfied in counted]
+
+
 class ComprehensiveAnalytics(ReportType):
     key = "COMPREHENSIVE_ANALYTICS"
     name = "Comprehensive analytics"
     description = (
-        "The headline figures of every report, user activity (logins and reports generated) by role, "
-        "and visits per clinician per working day."
+        "The clinic director's one-page summary: patients, visits, outcomes, satisfaction and campaigns, "
+        f"visits and satisfaction over time, and the top {TOP_DIAGNOSES} diagnoses."
     )
-    contents = "Headline figures of every report · user activity by role · visits per clinician a day"
-    reads = (
-        *{model for source in SOURCES for model in source.reads},
-        get_user_model(),
-        Group,
-        get_user_model().groups.through,
-        UserLogin,
-        GeneratedReport,
-    )
+    contents = "Patients, visits, outcomes, satisfaction, campaigns · trends · top diagnoses, on one page"
+    reads = tuple(dict.fromkeys(model for source, _ in SOURCES.values() for model in source.reads))
     summary_kinds = {
-        **merge({source.key: source.summary_kinds for source in SOURCES}),
-        "reports_generated": COUNT,
-        "users_logged_in": COUNT,
-        "logins": COUNT,
+        **{key: source.summary_kinds[name] for key, (source, name) in SOURCES.items()},
         **EFFICIENCY,
     }
+    summary_groups = GROUPS
     suppression = SUPPRESSION
     roles = (Role.ADMIN, Role.DOCTOR)
 
     def compute(self, params, *, headline_only=False):
-        figures = headline_figures(params)
-        summary = merge(figures)
+        period = params.period
+        summary = headline_figures(params)
+        summary.update(efficiency(period))
+        summary = {key: summary[key] for keys in GROUPS.values() for key in keys}
+        visits = summary["total_visits"]
+        if headline_only:
+            return Content(record_count=visits, summary=summary)
+        params.progress(0.7)
 
-        activity, totals = user_activity(params.period)
-        summary.update(totals)
+        over_time = visit_trends.series(params)  # both trends step alike, from the clinic's first visit
+        visits_by_step = visits_trend(period, over_time)
+        satisfaction = satisfaction_trend(period, over_time)
         params.progress(0.85)
 
-        work = efficiency(params.period)
-        summary.update(work)
+        medical = queries.medical_visits(period, {})
+        diagnoses = medical_statistics.top_diagnoses_rows(medical, summary["medical_visits"], limit=TOP_DIAGNOSES)
         params.progress(0.95)
 
-        medical = figures[MedicalStatistics.key]["medical_visits"]
-        dental = figures[DentalStatistics.key]["dental_visits"]
-        feedback = figures[FeedbackAnalysis.key]["total_feedback"]
-        campaigns = figures[CampaignPerformance.key]["campaigns"]
-        record_count = medical + dental + feedback + campaigns + totals["reports_generated"]
-        if headline_only:
-            return Content(record_count=record_count, summary=summary)
         return Content(
-            record_count=record_count,
+            record_count=visits,
             summary=summary,
             sections=[
                 Section(
-                    "user_activity",
-                    "User activity by role",
-                    {"role": TEXT, "users": COUNT, "logged_in": COUNT, "logins": COUNT, "reports_generated": COUNT},
-                    activity,
+                    "visits_trend",
+                    f"Visits by {over_time.unit}",
+                    {**step_column(over_time), "visits": COUNT},
+                    visits_by_step,
                 ),
-                Section("efficiency", "Efficiency", EFFICIENCY, [[work[key] for key in EFFICIENCY]]),
+                Section(
+                    "satisfaction_trend",
+                    f"Satisfaction by {over_time.unit}",
+                    {**step_column(over_time), "feedback": COUNT, "satisfied": COUNT, "satisfaction_rate": RATE},
+                    satisfaction,
+                ),
+                Section(
+                    "top_diagnoses",
+                    f"Top {TOP_DIAGNOSES} medical diagnoses",
+                    {"diagnosis": TEXT, "visits": COUNT, "patients": COUNT, "share": RATE},
+                    diagnoses,
+                ),
             ],
             charts=[
+                Chart("visits_trend", f"Visits by {over_time.unit}", "trend", "visits_trend", STEP, ["visits"]),
                 Chart(
-                    "user_activity",
-                    "User activity by role",
-                    "bar",
-                    "user_activity",
-                    "role",
-                    ["logged_in", "logins", "reports_generated"],
-                    "Number",
+                    "satisfaction_trend",
+                    f"Satisfied (rated 4 or 5) by {over_time.unit}",
+                    "trend",
+                    "satisfaction_trend",
+                    STEP,
+                    ["satisfaction_rate"],
                 ),
             ],
-            notes=[] if record_count else ["No data in this period."],
-            labels={**medical_statistics.LABELS, **campaign_performance.LABELS},
+            notes=[*over_time.notes, *([] if visits else ["No data in this period."])],
+            labels={**LABELS, **step_labels(over_time)},
         )

@@ -107,8 +107,8 @@ def _summary(figures):
     return figures
 
 
-def top_diagnoses_rows(queryset, total):
-    """The most frequent diagnoses, grouped by the ICD-10 code when present, else by the text folded.
+def top_diagnoses_rows(queryset, total, limit=TOP_DIAGNOSES):
+    """The ``limit`` most frequent diagnoses, grouped by the ICD-10 code when present, else by the text folded.
 
     Each is named by ``icd10.describe``: "Name (code)", or the text as recorded.
     """
@@ -119,7 +119,7 @@ def top_diagnoses_rows(queryset, total):
         .order_by()
         .values("key", "code")
         .annotate(visits=Count("id"), patients=Count("patient", distinct=True), recorded=queries.recorded_diagnosis())
-        .order_by("-visits", "key")[:TOP_DIAGNOSES]
+        .order_by("-visits", "key")[:limit]
     )
     ranked = sorted(grouped, key=lambda row: (-row["visits"], row["key"]))  # the same tie order on every database
     return [
