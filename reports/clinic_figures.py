@@ -17,7 +17,7 @@ from reports import catalog, suppression
 from reports.cache import cached_clinic_figures
 from reports.catalog.report_type import ReportParams
 from reports.document import HIDDEN, ReportDocument
-from reports.periods import UNITS, Period
+from reports.periods import Period, unit_of_at_most
 from reports.presentation import present
 
 MAX_STEPS = 12
@@ -65,10 +65,8 @@ def steps(period):
 
     The finest unit that gives at most ``MAX_STEPS`` steps; the first and last steps are clipped to the period.
     """
-    for unit in UNITS:
-        if len(period.step_starts(unit)) <= MAX_STEPS:
-            return unit, period.steps(unit)
-    raise ValueError(f"{period} has more than {MAX_STEPS} years.")
+    unit = unit_of_at_most(period, MAX_STEPS)
+    return unit, period.steps(unit)
 
 
 def step_label(part, unit):

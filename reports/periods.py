@@ -133,6 +133,11 @@ def series_unit(period):
     return next(unit for unit, longest in SERIES_UNITS if longest is None or period.days <= longest)
 
 
+def unit_of_at_most(period, most, units=UNITS):
+    """The finest of ``units`` that cuts ``period`` into at most ``most`` steps; the coarsest when none does."""
+    return next((unit for unit in units if len(period.step_starts(unit)) <= most), units[-1])
+
+
 @dataclass(frozen=True)
 class Series:
     """A time series over ``period`` (from the clinic's first record on): its ``unit`` and step ``starts``.
@@ -146,16 +151,24 @@ class Series:
     before: dt.date | None = None
 
     @classmethod
-    def of(cls, period, first=None):
+    def of(cls, period, first=None, most=None):
         """The series of ``period`` given the clinic's ``first`` record day (None: no record at all).
 
-        A first record within the period's first step changes no step: the series is the whole period.
+        Its unit is by the length shown (``series_unit``), or, for a small chart, the finest with at
+        most ``most`` steps (quarters when none). A first record within the period's first step
+        changes no step: the series is the whole period.
         """
-        unit = series_unit(period)
+
+        def unit_of(shown):
+            if most is None:
+                return series_unit(shown)
+            return unit_of_at_most(shown, most, tuple(unit for unit, _ in SERIES_UNITS))
+
+        unit = unit_of(period)
         if first is None or first < next_start(unit_start(period.start, unit), unit):
             return cls(period, unit)
         shown = period.since(first)
-        return cls(shown, series_unit(shown), first)
+        return cls(shown, unit_of(shown), first)
 
     @property
     def starts(self):

@@ -13,10 +13,10 @@ from reports import catalog
 from reports.api.fields import LocalDateField, PlainTextField, StrictBooleanField
 from reports.api.previews import ChartSerializer
 from reports.catalog.filters import clean_filters, describe_filters, report_filter_labels
-from reports.clinic_figures import PRESETS, UNITS, preset_period
+from reports.clinic_figures import PRESETS, preset_period
 from reports.document import Kind
 from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate
-from reports.periods import Period, local_today, long_date
+from reports.periods import UNITS, Period, local_today, long_date
 
 MAX_RANGE_DAYS = 3660
 

@@ -98,3 +98,18 @@ def test_step_of_uses_local_time():
     # 23:30 in Manila on 31 January is 15:30 UTC the same day; either way it is 31 January.
     late = local(2025, 1, 31, 23, 30)
     assert step_of(late.astimezone(dt.UTC)) == dt.date(2025, 1, 31)
+
+
+@pytest.mark.parametrize(
+    ("days", "unit"), [(7, "day"), (14, "day"), (60, "week"), (91, "week"), (365, "month"), (1095, "quarter")]
+)
+def test_a_series_for_a_small_chart_takes_the_finest_unit_with_few_enough_steps(days, unit):
+    start = dt.date(2025, 1, 1)  # a Wednesday
+    period = Period(start, start + dt.timedelta(days=days - 1), today=dt.date(2030, 1, 1))
+    series = Series.of(period, most=14)
+    assert series.unit == unit and len(series.starts) <= 14
+
+
+def test_a_series_for_a_small_chart_of_five_years_steps_by_quarter():
+    period = Period(dt.date(2020, 1, 1), dt.date(2024, 12, 31), today=dt.date(2030, 1, 1))
+    assert Series.of(period, most=14).unit == "quarter"

@@ -21,6 +21,7 @@ from reports.catalog.types.visit_trends import VisitTrends
 from reports.document import COUNT, PER_DAY, RATE, TEXT, Chart, Content, Section, rate
 from uscpis.roles import Role
 
+TREND_STEPS = 14  # a quarter by week, a year by month, three years by quarter
 TOP_DIAGNOSES = 5
 
 # Each figure's key here: (the report type it comes from, its key there).
@@ -203,7 +204,8 @@ class ComprehensiveAnalytics(ReportType):
             return Content(record_count=visits, summary=summary)
         params.progress(0.7)
 
-        over_time = visit_trends.series(params)  # both trends step alike, from the clinic's first visit
+        # Both trends step alike, from the clinic's first visit, in few enough steps to read as small bars.
+        over_time = visit_trends.series(params, most=TREND_STEPS)
         visits_by_step = visits_trend(period, over_time)
         satisfaction = satisfaction_trend(period, over_time)
         params.progress(0.85)

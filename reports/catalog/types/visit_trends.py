@@ -39,10 +39,10 @@ SUPPRESSION = suppression.Rules(
 )
 
 
-def series(params):
-    """The time series of the period, from the clinic's first medical or dental visit on."""
+def series(params, most=None):
+    """The time series of the period, from the clinic's first medical or dental visit on (``Series.of``)."""
     first = queries.first_day(params, "first_visit", (MedicalVisit, "visit_date"), (DentalVisit, "visit_date"))
-    return Series.of(params.period, first)
+    return Series.of(params.period, first, most)
 
 
 def _counts(over_time, medical, dental):
