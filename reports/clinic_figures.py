@@ -8,7 +8,6 @@ dashboard runs a fixed number of queries whatever the size of the data. The figu
 cached under the data versions of the tables their report types read (``reports.cache``).
 """
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,11 +16,11 @@ from reports import catalog, suppression
 from reports.cache import cached_clinic_figures
 from reports.catalog.report_type import ReportParams
 from reports.document import HIDDEN, ReportDocument
-from reports.periods import Period, unit_of_at_most
+from reports.periods import unit_of_at_most
 from reports.presentation import present
 
 MAX_STEPS = 12
-PRESETS = ("this_month", "last_30_days", "this_year")
+PRESETS = ("this_month", "last_30_days", "this_year")  # relative periods (``reports.relative_periods``)
 
 
 @dataclass(frozen=True)
@@ -47,17 +46,6 @@ FIGURES = (
     ),
     Figure("satisfaction", "Patient satisfaction", "feedback rated 4 or 5", "FEEDBACK_ANALYSIS", "satisfaction_rate"),
 )
-
-
-def preset_period(name, today):
-    """The period a preset names, ending ``today`` (the clinic's day)."""
-    if name == "this_month":
-        return Period(today.replace(day=1), today)
-    if name == "last_30_days":
-        return Period(today - dt.timedelta(days=29), today)
-    if name == "this_year":
-        return Period(today.replace(month=1, day=1), today)
-    raise ValueError(f"No preset period {name!r}.")
 
 
 def steps(period):

@@ -4,16 +4,17 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from reports import catalog
+from reports import catalog, relative_periods
 from reports.api.fields import LocalDateField, PlainTextField, StrictBooleanField
 from reports.api.previews import ChartSerializer
 from reports.catalog.filters import clean_filters, describe_filters, report_filter_labels
-from reports.clinic_figures import PRESETS, preset_period
+from reports.clinic_figures import PRESETS
 from reports.document import Kind
 from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate
 from reports.periods import UNITS, Period, local_today, long_date
@@ -229,12 +230,12 @@ class ClinicPeriodSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         preset, given = attrs["period"], [name for name in ("start", "end") if name in attrs]
-        today = local_today()
         if preset != "custom":
             if given:
                 message = "Give start and end only with period=custom."
                 raise serializers.ValidationError({name: [message] for name in given}, code="not_custom")
-            return {"preset": preset, "period": preset_period(preset, today)}
+            return {"preset": preset, "period": relative_periods.resolve(preset, timezone.now()).period}
+        today = local_today()
         missing = [name for name in ("start", "end") if name not in attrs]
         if missing:
             message = "With period=custom, give the first and the last day."
