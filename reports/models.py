@@ -107,6 +107,9 @@ class GeneratedReport(models.Model):
     generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports")
     date_range_start = models.DateField()
     date_range_end = models.DateField()
+    relative_period = models.CharField(
+        max_length=40, blank=True, help_text="The relative period the dates were resolved from, e.g. previous_month"
+    )
     filters = models.JSONField(default=dict, blank=True)
     export_format = models.CharField(max_length=8, choices=ExportFormat.choices)
     suppress_small_counts = models.BooleanField(default=False, help_text="Small counts are hidden in the file")

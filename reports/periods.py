@@ -37,6 +37,7 @@ class Period:
     start: dt.date
     end: dt.date
     today: dt.date = field(default_factory=local_today, compare=False)
+    label: str = field(default="", compare=False)  # the relative period it was given as: "Previous month"
 
     @property
     def zone(self):
@@ -99,6 +100,8 @@ class Period:
     def as_dict(self):
         """The period as a document records it; an open one says up to which day it was counted."""
         data = {"start": self.start.isoformat(), "end": self.end.isoformat(), "time_zone": settings.TIME_ZONE}
+        if self.label:
+            data["label"] = self.label
         if self.is_open:
             data["up_to"] = self.today.isoformat()
         return data

@@ -131,7 +131,7 @@ def resolve(name, at):
         start = unit_start(end, "month")
         for _ in range(months - 1):
             start = unit_start(start - DAY, "month")
-    return Resolved(name, Period(start, end, today))
+    return Resolved(name, Period(start, end, today, label(name)))
 
 
 def date_range_text(start, end):

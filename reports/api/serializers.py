@@ -94,9 +94,16 @@ class TemplateFormatField(serializers.ChoiceField):
 
 
 class GenerateReportSerializer(serializers.Serializer):
+    """A report's parameters; its period is two dates or a relative period resolved now (``relative_periods``)."""
+
     title = PlainTextField(required=False, allow_blank=True, max_length=200, validators=[clean_title])
-    date_range_start = LocalDateField()
-    date_range_end = LocalDateField()
+    date_range_start = LocalDateField(required=False, help_text="The first day; with date_range_end, or a period.")
+    date_range_end = LocalDateField(required=False, help_text="The last day; with date_range_start, or a period.")
+    period = serializers.CharField(
+        required=False,
+        max_length=40,
+        help_text="A relative period instead of the dates: previous_month, last_30_days, last_90_days, ...",
+    )
     export_format = TemplateFormatField()
     filters = serializers.DictField(required=False, default=dict, help_text="See the template's allowed_filters.")
     suppress_small_counts = StrictBooleanField(
@@ -112,7 +119,25 @@ class GenerateReportSerializer(serializers.Serializer):
                 raise serializers.ValidationError(error.messages, code="not_a_dict") from error
             raise serializers.ValidationError(coded_filter_errors(declared, error)) from error
 
+    def validate_period(self, value):
+        try:
+            return relative_periods.check(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error), code="unknown_period") from error
+
     def validate(self, attrs):
+        dates = [name for name in ("date_range_start", "date_range_end") if name in attrs]
+        if "period" in attrs:
+            if dates:
+                message = "Give either a relative period or the dates, not both."
+                raise serializers.ValidationError({name: [message] for name in dates}, code="period_and_dates")
+            resolved = relative_periods.resolve(attrs.pop("period"), timezone.now())
+            attrs["relative_period"] = resolved.name
+            attrs["date_range_start"], attrs["date_range_end"] = resolved.period.start, resolved.period.end
+        elif len(dates) < 2:
+            message = "Give the first and the last day, or a relative period."
+            missing = {"date_range_start", "date_range_end"} - set(dates)
+            raise serializers.ValidationError({name: [message] for name in sorted(missing)}, code="required")
         start, end = attrs["date_range_start"], attrs["date_range_end"]
         validate_range(start, end, "date_range_end")
         if start > (today := local_today()):
@@ -167,6 +192,7 @@ class GeneratedReportSerializer(ErrorDetailsMixin, serializers.ModelSerializer):
             "generated_by_name",
             "date_range_start",
             "date_range_end",
+            "relative_period",
             "filters",
             "filter_labels",
             "export_format",

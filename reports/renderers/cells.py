@@ -5,6 +5,7 @@ import datetime as dt
 from reports.periods import long_date
 
 OPEN_UP_TO = "Counted up to (period still open)"
+RELATIVE_PERIOD = "Relative period"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -27,8 +28,11 @@ def text(value):
 
 
 def period_text(period):
-    """The period's days; an open period says up to which day it was counted."""
+    """The period's days, after its name when it was given as a relative period ("Previous month: ");
+    an open period says up to which day it was counted."""
     days = f"{period['start']} \N{EN DASH} {period['end']}"
+    if label := period.get("label"):
+        days = f"{label}: {days}"
     if up_to := period.get("up_to"):
         days += f", up to {long_date(dt.date.fromisoformat(up_to))} (period still open)"
     return days

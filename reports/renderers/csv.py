@@ -33,7 +33,7 @@ from reports.models import ExportFormat
 from reports.presentation import is_numeric, present
 
 from . import FILE_TYPES
-from .cells import OPEN_UP_TO, filters_text, is_formula_like, is_number, text
+from .cells import OPEN_UP_TO, RELATIVE_PERIOD, filters_text, is_formula_like, is_number, text
 
 EXTENSION, CONTENT_TYPE = FILE_TYPES[ExportFormat.CSV]
 
@@ -98,6 +98,8 @@ def _details(document):
     """The Report section's ``(field, value)`` pairs."""
     period = document.period
     yield "Title", document.title
+    if label := period.get("label"):
+        yield RELATIVE_PERIOD, label
     yield "Period start", period["start"]
     yield "Period end", period["end"]
     if up_to := period.get("up_to"):

@@ -21,7 +21,7 @@ from reports.models import ExportFormat
 from reports.presentation import CALENDAR_FORMATS, present
 
 from . import FILE_TYPES
-from .cells import OPEN_UP_TO, filters_text, generated_text, is_formula_like, is_number, text
+from .cells import OPEN_UP_TO, RELATIVE_PERIOD, filters_text, generated_text, is_formula_like, is_number, text
 
 EXTENSION, CONTENT_TYPE = FILE_TYPES[ExportFormat.EXCEL]
 
@@ -109,6 +109,7 @@ class _Book:
         sheet = self.workbook.add_worksheet("Summary")
         self.write(sheet, 0, 0, document.title, style="title")
         details = [
+            *([(RELATIVE_PERIOD, label, TEXT)] if (label := document.period.get("label")) else []),
             ("Period start", document.period["start"], DATE),
             ("Period end", document.period["end"], DATE),
             *([(OPEN_UP_TO, up_to, DATE)] if (up_to := document.period.get("up_to")) else []),

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from reports import catalog, failures, file_deletions, renderers, tiers
+from reports import catalog, failures, file_deletions, relative_periods, renderers, tiers
 from reports.catalog.report_type import ReportParams
 from reports.models import GeneratedReport, ReportStatus
 from reports.periods import Period
@@ -82,7 +82,11 @@ def _progress(report, percentage):
 def build_document(report, on_progress=None):
     """The report document for a report's parameters, computed from today's data (small counts hidden if asked)."""
     params = ReportParams(
-        period=Period(report.date_range_start, report.date_range_end),
+        period=Period(
+            report.date_range_start,
+            report.date_range_end,
+            label=relative_periods.label(report.relative_period) if report.relative_period else "",
+        ),
         filters=report.filters,
         title=report.title,
         **({"progress": on_progress} if on_progress else {}),

@@ -25,10 +25,12 @@ def request_report(
     filters=None,
     title="",
     suppress_small_counts=None,
+    relative_period="",
 ):
     """Create a PENDING report and enqueue its generation once the transaction commits.
 
-    ``suppress_small_counts`` left out (None) takes the template's default.
+    ``suppress_small_counts`` left out (None) takes the template's default; ``relative_period``
+    names the relative period the dates were resolved from, if any.
     """
     with transaction.atomic():
         report = GeneratedReport.objects.create(
@@ -38,6 +40,7 @@ def request_report(
             generated_by=user,
             date_range_start=date_range_start,
             date_range_end=date_range_end,
+            relative_period=relative_period,
             filters={**template.default_filters, **(filters or {})},
             export_format=export_format,
             suppress_small_counts=(
@@ -68,6 +71,7 @@ def export_report(report, *, user, export_format):
         template=report.template,
         date_range_start=report.date_range_start,
         date_range_end=report.date_range_end,
+        relative_period=report.relative_period,
         export_format=export_format,
         filters=report.filters,
         title=report.title,

@@ -683,7 +683,8 @@
       return;
     }
     $("preview-meta").textContent = [
-      formatPeriod(data.period.start, data.period.end) +
+      (data.period.label ? `${data.period.label}: ` : "") +
+        formatPeriod(data.period.start, data.period.end) +
         (data.period.up_to ? `, up to ${formatDay(data.period.up_to)} (period still open)` : ""),
       `Filters: ${data.filters}`,
       `${data.record_count.toLocaleString()} records`,
