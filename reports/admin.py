@@ -9,6 +9,7 @@ from reports.models import (
     GeneratedReport,
     PendingFileDeletion,
     ReportAccessEvent,
+    ReportPreset,
     ReportStatus,
     ReportTemplate,
 )
@@ -58,6 +59,17 @@ class GeneratedReportAdmin(admin.ModelAdmin):
     def expire_now(self, request, queryset):
         count = maintenance.expire_reports(queryset)
         self.message_user(request, f"{count} report(s) expired.", messages.SUCCESS)
+
+
+@admin.register(ReportPreset)
+class ReportPresetAdmin(admin.ModelAdmin):
+    """Saved presets; a change is checked against its template as the API checks it (``ReportPreset.clean``)."""
+
+    list_display = ["name", "owner", "template", "relative_period", "export_format", "sharing", "updated_at"]
+    list_filter = ["sharing", "template", "export_format"]
+    search_fields = ["name", "owner__username"]
+    list_select_related = ["owner", "template"]
+    raw_id_fields = ["owner"]
 
 
 class ReadOnlyForAdmin:

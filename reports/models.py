@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from psycopg.types.json import Json
 
-from reports import catalog
+from reports import catalog, relative_periods
 from reports.catalog.filters import clean_filters
 from uscpis.roles import Role
 
@@ -168,6 +168,107 @@ class GeneratedReport(models.Model):
     @property
     def generation_seconds(self):
         return None if self.generation_time is None else round(self.generation_time.total_seconds(), 3)
+
+
+class Sharing(models.TextChoices):
+    PRIVATE = "PRIVATE", "Only me"
+    ROLE = "ROLE", "My role group"
+    CLINIC = "CLINIC", "The whole clinic"
+
+
+class ReportPreset(models.Model):
+    """A saved report request: template, period (relative or fixed), filters and format, run again by name.
+
+    Sharing shows a preset to others; it never grants data: whoever runs it gets what their
+    own roles allow (``reports.selectors.presets_for``).
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_presets")
+    name = models.CharField(max_length=100)
+    template = models.ForeignKey(ReportTemplate, on_delete=models.PROTECT, related_name="presets")
+    relative_period = models.CharField(
+        max_length=40, blank=True, help_text="A relative period (previous_month, ...), resolved at each run"
+    )
+    date_range_start = models.DateField(null=True, blank=True, help_text="With date_range_end: a fixed period")
+    date_range_end = models.DateField(null=True, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    export_format = models.CharField(max_length=8, choices=ExportFormat.choices)
+    suppress_small_counts = models.BooleanField(
+        null=True, blank=True, help_text="Hide small counts; empty: the template's default at each run"
+    )
+    sharing = models.CharField(max_length=8, choices=Sharing.choices, default=Sharing.PRIVATE)
+    shared_role = models.CharField(
+        max_length=16, choices=Role.choices, blank=True, help_text="With sharing ROLE: the role group shown it"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="preset_name_unique_per_owner"),
+            models.CheckConstraint(
+                condition=(
+                    Q(relative_period="", date_range_start__isnull=False, date_range_end__isnull=False)
+                    & Q(date_range_end__gte=models.F("date_range_start"))
+                )
+                | (~Q(relative_period="") & Q(date_range_start__isnull=True, date_range_end__isnull=True)),
+                name="preset_period_relative_or_dates",
+            ),
+            models.CheckConstraint(
+                condition=(Q(sharing=Sharing.ROLE) & ~Q(shared_role=""))
+                | (~Q(sharing=Sharing.ROLE) & Q(shared_role="")),
+                name="preset_role_iff_shared_with_role",
+            ),
+            models.CheckConstraint(condition=Q(sharing__in=Sharing.values), name="preset_sharing_valid"),
+            models.CheckConstraint(
+                condition=Q(export_format__in=ExportFormat.values), name="preset_export_format_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        """The period, format, filters and sharing must make a request its template accepts (admin forms)."""
+        errors = {}
+        if self.relative_period:
+            try:
+                relative_periods.check(self.relative_period)
+            except ValueError as error:
+                errors["relative_period"] = str(error)
+            if self.date_range_start or self.date_range_end:
+                errors["date_range_start"] = "Leave the dates empty with a relative period."
+        elif not (self.date_range_start and self.date_range_end):
+            errors["date_range_start"] = "Give both dates, or a relative period."
+        elif self.date_range_start > self.date_range_end:
+            errors["date_range_end"] = "Must be on or after the start date."
+        if self.template_id:
+            if self.export_format not in self.template.supported_formats:
+                errors["export_format"] = f"{self.template} is offered as {', '.join(self.template.supported_formats)}."
+            if self.template.report_type in catalog.REPORT_TYPES:
+                try:
+                    clean_filters(catalog.get(self.template.report_type).filters, self.filters)
+                except ValidationError as error:
+                    errors["filters"] = error.messages
+        if (self.sharing == Sharing.ROLE) != bool(self.shared_role):
+            errors["shared_role"] = "Name a role exactly when the preset is shared with a role."
+        if errors:
+            raise ValidationError(errors)
+
+    def request_body(self):
+        """What the preset asks for, as the body of a generate request (``GenerateReportSerializer``)."""
+        if self.relative_period:
+            body = {"period": self.relative_period}
+        else:
+            body = {
+                "date_range_start": self.date_range_start.isoformat(),
+                "date_range_end": self.date_range_end.isoformat(),
+            }
+        body.update(export_format=self.export_format, filters=self.filters)
+        if self.suppress_small_counts is not None:
+            body["suppress_small_counts"] = self.suppress_small_counts
+        return body
 
 
 class AccessAction(models.TextChoices):

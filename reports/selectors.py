@@ -9,7 +9,7 @@ from django.utils import timezone
 from reports import catalog
 from reports.cache import cached_dashboard
 from reports.clinic_figures import clinic_figures
-from reports.models import GeneratedReport, ReportStatus, ReportTemplate
+from reports.models import GeneratedReport, ReportPreset, ReportStatus, ReportTemplate, Sharing
 from reports.periods import Period, local_zone
 from uscpis.roles import is_admin, user_roles
 
@@ -41,6 +41,22 @@ def reports_for(user):
     """The reports a user may see: their own, or everyone's for ADMIN."""
     reports = GeneratedReport.objects.select_related("template", "generated_by").defer("document")
     return reports if is_admin(user) else reports.filter(generated_by=user)
+
+
+def presets_for(user):
+    """The presets a user sees: their own, and those shared with them whose template their roles may use.
+
+    Shared presets are those shared with the whole clinic or with a role the user holds. The
+    user's own presets are all listed, even one whose template their roles no longer allow
+    (it cannot run; its owner can change or delete it).
+    """
+    shared = Q(sharing=Sharing.CLINIC) | Q(sharing=Sharing.ROLE, shared_role__in=list(user_roles(user)))
+    usable = list(templates_for(user).values_list("pk", flat=True))
+    return (
+        ReportPreset.objects.filter(Q(owner=user) | (shared & Q(template__in=usable)))
+        .select_related("template", "owner")
+        .order_by("name", "id")
+    )
 
 
 def clinic_dashboard(user, period):

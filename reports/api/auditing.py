@@ -48,6 +48,10 @@ class AuditedActionsMixin:
                 self._record(self.request, action, status.HTTP_500_INTERNAL_SERVER_ERROR)
             raise
 
+    def audited_template_id(self, pk):
+        """The template id an action on the object ``pk`` is recorded against (a template's own view: ``pk``)."""
+        return pk
+
     def _record(self, request, action, status_code, created=None, tier=""):
         """Write one audit record; False (and logged) if it could not be written."""
         pk = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
@@ -60,7 +64,7 @@ class AuditedActionsMixin:
                 action=action,
                 status_code=status_code,
                 report_id=created or (int(pk) if pk and self.audits_report else None),
-                template_id=int(pk) if pk and not self.audits_report else None,
+                template_id=self.audited_template_id(int(pk)) if pk and not self.audits_report else None,
                 tier=tier,
             )
         except DatabaseError:

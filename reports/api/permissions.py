@@ -1,6 +1,6 @@
 """Who may use the reports API: the whole policy, in one place (see docs/security.md)."""
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from reports import selectors
 from uscpis.roles import is_admin, may_use_reports
@@ -31,3 +31,12 @@ class IsClinicAdmin(BasePermission):
 
     def has_permission(self, request, view):
         return is_admin(request.user)
+
+
+class IsPresetOwnerOrReadOnly(BasePermission):
+    """A preset shared with the caller may be read and run; only its owner changes or deletes it."""
+
+    message = "Only the preset's owner may change or delete it."
+
+    def has_object_permission(self, request, view, obj):
+        return request.method in SAFE_METHODS or view.action == "run" or obj.owner_id == request.user.pk

@@ -15,9 +15,11 @@ from reports.api.fields import LocalDateField, PlainTextField, StrictBooleanFiel
 from reports.api.previews import ChartSerializer
 from reports.catalog.filters import clean_filters, describe_filters, report_filter_labels
 from reports.clinic_figures import PRESETS
-from reports.document import Kind
-from reports.models import ExportFormat, GeneratedReport, ReportStatus, ReportTemplate
+from reports.document import Kind, humanize
+from reports.models import ExportFormat, GeneratedReport, ReportPreset, ReportStatus, ReportTemplate, Sharing
 from reports.periods import UNITS, Period, local_today, long_date
+from reports.selectors import may_use_template, templates_for
+from uscpis.roles import CLINICAL_ROLES, Role
 
 MAX_RANGE_DAYS = 3660
 
@@ -94,7 +96,10 @@ class TemplateFormatField(serializers.ChoiceField):
 
 
 class GenerateReportSerializer(serializers.Serializer):
-    """A report's parameters; its period is two dates or a relative period resolved now (``relative_periods``)."""
+    """A report's parameters; its period is two dates or a relative period (``relative_periods``).
+
+    A relative period is resolved at the context's ``at``, or now.
+    """
 
     title = PlainTextField(required=False, allow_blank=True, max_length=200, validators=[clean_title])
     date_range_start = LocalDateField(required=False, help_text="The first day; with date_range_end, or a period.")
@@ -131,7 +136,7 @@ class GenerateReportSerializer(serializers.Serializer):
             if dates:
                 message = "Give either a relative period or the dates, not both."
                 raise serializers.ValidationError({name: [message] for name in dates}, code="period_and_dates")
-            resolved = relative_periods.resolve(attrs.pop("period"), timezone.now())
+            resolved = relative_periods.resolve(attrs.pop("period"), self.context.get("at") or timezone.now())
             attrs["relative_period"] = resolved.name
             attrs["date_range_start"], attrs["date_range_end"] = resolved.period.start, resolved.period.end
         elif len(dates) < 2:
@@ -147,6 +152,174 @@ class GenerateReportSerializer(serializers.Serializer):
             )
         attrs["title"] = attrs.get("title", "")
         return attrs
+
+
+FIELD_WORDS = {
+    "date_range_start": "First day",
+    "date_range_end": "Last day",
+    "export_format": "Format",
+    "filters": "Filter",
+}
+
+
+def error_sentences(errors):
+    """A serializer's ``errors`` as sentences naming their field in words: 'Filter “sex”: Must be one of: ...'."""
+    sentences = []
+    for field, messages in errors.items():
+        words = FIELD_WORDS.get(field, humanize(field))
+        if isinstance(messages, dict):
+            sentences += [f"{words} “{name}”: {message}" for name, inner in messages.items() for message in inner]
+        else:
+            sentences += [f"{words}: {message}" for message in messages]
+    return sentences
+
+
+def preset_parameters(preset, user, at=None):
+    """``(parameters, problems)``: what running ``preset`` as ``user`` asks for, as a generate request.
+
+    The parameters are validated as a generate request's body is (its relative period resolved at
+    ``at``, or now); when it cannot run, they are None and the problems say why, in words.
+    """
+    if not (preset.template.is_active and may_use_template(user, preset.template)):
+        return None, ["Your role may not use this report template."]
+    params = GenerateReportSerializer(data=preset.request_body(), context={"template": preset.template, "at": at})
+    if not params.is_valid():
+        return None, error_sentences(params.errors)
+    return params.validated_data, []
+
+
+# The request fields of a preset: validated together, as a generate request's body, by GenerateReportSerializer.
+PRESET_REQUEST_FIELDS = ("period", "date_range_start", "date_range_end", "export_format", "filters")
+SHARED_ROLES = [(role.value, role.label) for role in Role if role in CLINICAL_ROLES or role == Role.ADMIN]
+
+
+class PresetSerializer(serializers.ModelSerializer):
+    """A saved preset. Its period, format and filters are checked as a generate request of its template.
+
+    Sharing with a role (``sharing`` ROLE) names the role in ``shared_role``. ``runnable`` and
+    ``problems`` say whether the caller can run it now, and if not, why.
+    """
+
+    name = PlainTextField(max_length=100, validators=[clean_title])
+    template = serializers.PrimaryKeyRelatedField(queryset=ReportTemplate.objects.none())
+    template_name = serializers.CharField(source="template.name", read_only=True)
+    report_type = serializers.CharField(source="template.report_type", read_only=True)
+    owner_name = serializers.SerializerMethodField()
+    is_own = serializers.SerializerMethodField()
+    period = serializers.CharField(
+        source="relative_period",
+        required=False,
+        max_length=40,
+        help_text="A relative period (previous_month, last_30_days, ...) resolved at each run; or the two dates.",
+    )
+    period_label = serializers.SerializerMethodField()
+    date_range_start = LocalDateField(required=False, help_text="With date_range_end: a fixed period.")
+    date_range_end = LocalDateField(required=False)
+    export_format = serializers.ChoiceField(choices=ExportFormat.choices)
+    filters = serializers.DictField(required=False, help_text="As in a generate request.")
+    filter_labels = serializers.SerializerMethodField()
+    suppress_small_counts = StrictBooleanField(
+        required=False, allow_null=True, help_text="Hide small counts; null: the template's default at each run."
+    )
+    sharing = serializers.ChoiceField(choices=Sharing.choices, required=False)
+    shared_role = serializers.ChoiceField(
+        choices=SHARED_ROLES, required=False, allow_blank=True, help_text="With sharing ROLE: the role shown it."
+    )
+    runnable = serializers.SerializerMethodField()
+    problems = serializers.SerializerMethodField(help_text="Why the caller cannot run it now, in words.")
+
+    class Meta:
+        model = ReportPreset
+        fields = [
+            "id",
+            "name",
+            "template",
+            "template_name",
+            "report_type",
+            "owner_name",
+            "is_own",
+            "period",
+            "period_label",
+            "date_range_start",
+            "date_range_end",
+            "export_format",
+            "filters",
+            "filter_labels",
+            "suppress_small_counts",
+            "sharing",
+            "shared_role",
+            "runnable",
+            "problems",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if request := self.context.get("request"):
+            self.fields["template"].queryset = templates_for(request.user)
+
+    def to_representation(self, preset):
+        body = super().to_representation(preset)
+        body["period"] = preset.relative_period or None
+        return body
+
+    def validate(self, attrs):
+        """The saved fields merged with the given ones, the request fields checked as one generate request."""
+        preset = self.instance
+        template = attrs.get("template") or preset.template
+        body = preset.request_body() if preset else {}
+        given = {name: self.initial_data[name] for name in PRESET_REQUEST_FIELDS if name in self.initial_data}
+        if {"period", "date_range_start", "date_range_end"} & set(given):
+            for name in ("period", "date_range_start", "date_range_end"):
+                body.pop(name, None)
+        body.update(given)
+        body.pop("suppress_small_counts", None)
+        params = GenerateReportSerializer(data=body, context={"template": template})
+        params.is_valid(raise_exception=True)
+        checked = params.validated_data
+        relative = checked.get("relative_period", "")
+        attrs.update(
+            relative_period=relative,
+            date_range_start=None if relative else checked["date_range_start"],
+            date_range_end=None if relative else checked["date_range_end"],
+            export_format=checked["export_format"],
+            filters=checked["filters"],
+        )
+        sharing = attrs.get("sharing", preset.sharing if preset else Sharing.PRIVATE)
+        role = attrs.get("shared_role", preset.shared_role if preset and "sharing" not in attrs else "")
+        if sharing == Sharing.ROLE and not role:
+            raise serializers.ValidationError({"shared_role": ["Name the role to share with."]}, code="required")
+        attrs["shared_role"] = role if sharing == Sharing.ROLE else ""
+        return attrs
+
+    def get_owner_name(self, preset) -> str:
+        return preset.owner.get_full_name() or preset.owner.get_username()
+
+    def get_is_own(self, preset) -> bool:
+        return preset.owner_id == self.context["request"].user.pk
+
+    def get_period_label(self, preset) -> str:
+        if preset.relative_period:
+            return relative_periods.label(preset.relative_period)
+        return f"{long_date(preset.date_range_start)} to {long_date(preset.date_range_end)}"
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_filter_labels(self, preset):
+        return report_filter_labels(preset.template.report_type, preset.filters)
+
+    def get_runnable(self, preset) -> bool:
+        return not self._problems(preset)
+
+    def get_problems(self, preset) -> list[str]:
+        return self._problems(preset)
+
+    def _problems(self, preset):
+        cache = self.context.setdefault("problems", {})
+        if preset.pk not in cache:
+            cache[preset.pk] = preset_parameters(preset, self.context["request"].user)[1]
+        return cache[preset.pk]
 
 
 class ErrorDetailsSerializer(serializers.Serializer):

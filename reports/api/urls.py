@@ -8,6 +8,7 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("reports/templates", views.ReportTemplateViewSet, basename="report-template")
 router.register("reports/generated", views.GeneratedReportViewSet, basename="generated-report")
+router.register("reports/presets", views.PresetViewSet, basename="report-preset")
 router.register("reports/dashboard", views.DashboardViewSet, basename="dashboard")
 router.register("reports/audit-events", audit_views.AccessEventViewSet, basename="access-event")
 

@@ -8,7 +8,7 @@ from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import APIException, ErrorDetail, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -17,10 +17,10 @@ from reports.api import previews, schema, serializers
 from reports.api.anonymous import AnonymousThrottleMixin
 from reports.api.auditing import AuditedActionsMixin
 from reports.api.errors import ServiceUnavailable
-from reports.api.permissions import IsClinicAdmin, MayUseTemplate, UsesReports
+from reports.api.permissions import IsClinicAdmin, IsPresetOwnerOrReadOnly, MayUseTemplate, UsesReports
 from reports.api.throttles import ReportGenerationThrottle
-from reports.models import AccessAction
-from reports.services import downloading, requesting
+from reports.models import AccessAction, ReportPreset
+from reports.services import downloading, presets, requesting
 from uscpis.roles import is_admin
 
 logger = logging.getLogger(__name__)
@@ -329,3 +329,75 @@ class DashboardViewSet(AnonymousThrottleMixin, viewsets.ViewSet):
             ],
         }
         return Response(serializers.ClinicDashboardSerializer(body).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: serializers.PresetSerializer(many=True), **COMMON_ERRORS, 404: schema.NO_SUCH_PAGE}
+    ),
+    retrieve=extend_schema(responses={200: serializers.PresetSerializer, **DETAIL_ERRORS}),
+    create=extend_schema(responses={201: serializers.PresetSerializer, 400: schema.ValidationErrors, **COMMON_ERRORS}),
+    update=extend_schema(responses={200: serializers.PresetSerializer, 400: schema.ValidationErrors, **DETAIL_ERRORS}),
+    partial_update=extend_schema(
+        responses={200: serializers.PresetSerializer, 400: schema.ValidationErrors, **DETAIL_ERRORS}
+    ),
+    destroy=extend_schema(responses={204: OpenApiResponse(description="Deleted."), **DETAIL_ERRORS}),
+)
+class PresetViewSet(AnonymousThrottleMixin, AuditedActionsMixin, viewsets.ModelViewSet):
+    """Saved presets: the caller's own and those shared with them; only the owner changes one."""
+
+    serializer_class = serializers.PresetSerializer
+    lookup_value_regex = ID_PATTERN
+    permission_classes = [IsAuthenticated, UsesReports, IsPresetOwnerOrReadOnly]
+    audited_actions = {"run": AccessAction.GENERATE}
+    audits_report = False
+
+    def get_queryset(self):
+        return selectors.presets_for(self.request.user)
+
+    def audited_template_id(self, pk):
+        """A run is recorded against the preset's template (the report it created has its own id)."""
+        return self.get_queryset().filter(pk=pk).values_list("template_id", flat=True).first()
+
+    def perform_create(self, serializer):
+        self._save(serializer, owner=self.request.user)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+    def _save(self, serializer, **fields):
+        preset = serializer.instance or ReportPreset()
+        for name, value in {**serializer.validated_data, **fields}.items():
+            setattr(preset, name, value)
+        try:
+            serializer.instance = presets.save_preset(preset)
+        except presets.PresetNameTaken as error:
+            raise ValidationError(
+                {"name": [ErrorDetail("You already have a preset of this name.", "unique")]}
+            ) from error
+
+    def perform_destroy(self, instance):
+        presets.delete_preset(instance)
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: serializers.GeneratedReportSerializer,
+            **DETAIL_ERRORS,
+            409: schema.detail("The preset cannot run as saved (a filter or format gone): `not_runnable`."),
+            429: schema.THROTTLED,
+        },
+    )
+    @action(detail=True, methods=["post"], throttle_classes=[ReportGenerationThrottle])
+    def run(self, request, pk=None):
+        """Run now: request the report the preset describes, as the caller, its relative period resolved now."""
+        preset = self.get_object()
+        if not (preset.template.is_active and selectors.may_use_template(request.user, preset.template)):
+            raise PermissionDenied(MayUseTemplate.message)
+        try:
+            report = presets.run_preset(preset, user=request.user)
+        except presets.PresetNotRunnable as error:
+            raise Conflict(
+                "This preset cannot run as saved: " + " ".join(error.problems), code="not_runnable"
+            ) from error
+        return Response(serializers.GeneratedReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)

@@ -117,6 +117,27 @@ def generate_bodies(draw):
 
 
 GENERATE_BODIES = generate_bodies()
+PERIODS = st.one_of(
+    st.sampled_from(["previous_month", "last_30_days", "last_0_days", "last_99999_days", "last_12_complete_months"]),
+    ANY_TEXT,
+    JSON_SCALARS,
+)
+HOSTILE_PRESET_FIELDS = {
+    "name": TITLES | JSON_SCALARS,
+    "period": PERIODS,
+    "sharing": st.sampled_from(["PRIVATE", "ROLE", "CLINIC"]) | ANY_TEXT | JSON_SCALARS,
+    "shared_role": st.sampled_from(["NURSE", "STUDENT", ""]) | ANY_TEXT | JSON_SCALARS,
+}
+
+
+@st.composite
+def preset_bodies(draw, templates):
+    """A generate body made into a preset of one of ``templates`` (ids), a few fields made hostile."""
+    body = {**draw(GENERATE_BODIES), "name": "Monthly", "template": draw(st.sampled_from(templates) | JSON_SCALARS)}
+    body.pop("title", None)
+    for name in draw(st.sets(st.sampled_from(sorted(HOSTILE_PRESET_FIELDS)), max_size=2)):
+        body[name] = draw(HOSTILE_PRESET_FIELDS[name])
+    return body
 
 
 def json_body(value):

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from reports import selectors
 from reports.api.urls import router
-from reports.models import GeneratedReport, ReportStatus, ReportTemplate, reports_storage
+from reports.models import GeneratedReport, ReportPreset, ReportStatus, ReportTemplate, Sharing, reports_storage
 from reports.services import generating, requesting
 from uscpis.roles import Role
 
@@ -89,8 +89,41 @@ def world(make_user, settings, tmp_path):
 
     users = {role: make_user(role) for role in ROLES if role != "anonymous"}
     own = {role: completed(user) for role, user in users.items()}
-    other = completed(make_user(Role.DOCTOR))
-    return users, own, other
+    colleague = make_user(Role.DOCTOR)
+    other = completed(colleague)
+    return users, own, other, presets(users, colleague, template)
+
+
+def presets(users, colleague, template):
+    """A private preset of each role's own, and three of a colleague: shared with the clinic, with
+    the clinic but of a template only DOCTOR may use, and private."""
+
+    def preset(owner, name, sharing=Sharing.PRIVATE, template=template):
+        return ReportPreset.objects.create(
+            owner=owner,
+            name=name,
+            template=template,
+            relative_period="previous_month",
+            export_format="JSON",
+            sharing=sharing,
+        ).pk
+
+    withheld = ReportTemplate.objects.get(report_type="COMPREHENSIVE_ANALYTICS")
+    assert set(withheld.allowed_roles) == {Role.ADMIN, Role.DOCTOR}
+    return {
+        "own": {role: preset(user, "Mine") for role, user in users.items()},
+        "shared": preset(colleague, "Shared", Sharing.CLINIC),
+        "withheld": preset(colleague, "Doctors only", Sharing.CLINIC, template=withheld),
+        "private": preset(colleague, "Private"),
+    }
+
+
+def presets_seen(presets, role):
+    """The presets ``role`` should see: its own, the colleague's shared one, and the withheld one if a doctor."""
+    seen = {presets["shared"]} if role != "anonymous" else set()
+    if role in (Role.DOCTOR, Role.ADMIN):
+        seen.add(presets["withheld"])
+    return seen | ({presets["own"][role]} if role in presets["own"] else set())
 
 
 def client(users, role, page=False):
@@ -117,7 +150,7 @@ def templates_split(user):
 
 @pytest.mark.parametrize(("endpoint", "role", "cell"), CASES, ids=[f"{m} {p} {r}" for (m, p), r, _ in CASES])
 def test_access_matrix(world, endpoint, role, cell):
-    users, own, other = world
+    users, own, other, presets = world
     method, path = endpoint
     user = users.get(role)
 
@@ -133,6 +166,10 @@ def test_access_matrix(world, endpoint, role, cell):
 
     api = client(users, role)
     call = getattr(api, method.lower())
+
+    if path.startswith("/api/reports/presets/"):
+        check_presets(api, call, method, path, role, cell, presets, users)
+        return
 
     if "{id}" not in path:
         # The bulk status asks for every report there is; the caller gets those it may see.
@@ -193,3 +230,34 @@ def test_access_matrix(world, endpoint, role, cell):
         else:
             assert response.status_code == 404
             assert GeneratedReport.objects.filter(pk=report_id).exists()
+
+
+def check_presets(api, call, method, path, role, cell, presets, users):
+    """Own presets answer; a colleague's visible preset reads and runs but is not theirs to change; others 404."""
+    template = ReportTemplate.objects.get(report_type="PATIENT_SUMMARY")
+    body = {"name": "Renamed", "template": template.pk, "period": "previous_week", "export_format": "CSV"}
+    if "{id}" not in path:
+        response = call(path, body, format="json") if method == "POST" else call(path)
+        if cell == "no":
+            assert refused(response, role)
+        elif method == "POST":
+            assert response.status_code == 201, response.content
+            assert ReportPreset.objects.get(pk=response.json()["id"]).owner == users[role]
+        else:
+            assert {item["id"] for item in response.json()["results"]} == presets_seen(presets, role)
+        return
+    seen = presets_seen(presets, role)
+    for preset_id in [presets["own"].get(role), presets["shared"], presets["withheld"], presets["private"]]:
+        if preset_id is None:
+            continue
+        url = path.replace("{id}", str(preset_id))
+        response = call(url, body, format="json") if method in ("PUT", "PATCH") else call(url)
+        if cell == "no":
+            assert refused(response, role)
+        elif preset_id not in seen:
+            assert response.status_code == 404
+        elif cell == "owner" and preset_id != presets["own"].get(role):
+            assert response.status_code == 403
+            assert ReportPreset.objects.get(pk=preset_id).name != "Renamed"
+        else:
+            assert response.status_code in (200, 202, 204), response.content

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from reports.api.serializers import GenerateReportSerializer
-from reports.models import GeneratedReport, ReportAccessEvent, ReportStatus, ReportTemplate
+from reports.api.serializers import GenerateReportSerializer, PresetSerializer
+from reports.models import GeneratedReport, ReportAccessEvent, ReportPreset, ReportStatus, ReportTemplate
 from reports.tests import strategies as hostile
 
 FUZZ = settings(
@@ -97,6 +97,32 @@ def test_generate(doctor, db):
             assert reports_after == reports_before
         if response.status_code == 400:
             assert set(response.json()) <= GENERATE_FIELDS | {"detail", "non_field_errors"}, response.json()
+
+    check()
+
+
+def test_saving_and_changing_presets(doctor, db):
+    """Any body saved as a new preset or over an existing one: a 201/200 or a 400 naming fields, nothing else."""
+    client = client_for(doctor)
+    templates = list(ReportTemplate.objects.values_list("pk", flat=True))
+    kept = ReportPreset.objects.create(
+        owner=doctor, name="Kept", template_id=templates[0], relative_period="previous_month", export_format="PDF"
+    )
+    fields = set(PresetSerializer().fields)
+
+    @FUZZ
+    @given(method=st.sampled_from(["POST", "PUT", "PATCH"]), body=hostile.preset_bodies(templates))
+    def check(method, body):
+        before = list(ReportPreset.objects.values().order_by("id"))
+        path = "/api/reports/presets/" + ("" if method == "POST" else f"{kept.pk}/")
+        response = send(client, method, path, body)
+        if response.status_code == 400:
+            assert set(response.json()) <= fields | {"detail", "non_field_errors"}, response.json()
+            assert list(ReportPreset.objects.values().order_by("id")) == before
+        else:
+            assert response.status_code in (200, 201), response.content
+            ReportPreset.objects.exclude(pk=kept.pk).delete()
+            ReportPreset.objects.filter(pk=kept.pk).update(name="Kept")
 
     check()
 
