@@ -27,8 +27,9 @@ from uscpis.roles import is_admin
 
 USERS = ("auth_user", "auth_group", "auth_user_groups")
 DASHBOARD_SOURCES = ("reports_generatedreport.any", "reports_reporttemplate", *USERS)
-# In the key of cached contents: contents cached in an earlier form (without kinds, months as text) are not read.
-CONTENT_FORMAT = 3
+# In the key of cached contents: contents cached in an earlier form (without kinds, months as text, listings
+# not marked as such) are not read.
+CONTENT_FORMAT = 4
 
 
 def data_versions(names):

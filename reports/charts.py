@@ -62,6 +62,17 @@ def palette(index):
     return PALETTE[index % len(PALETTE)]
 
 
+def faded(colour, amount=0.55):
+    """``colour`` towards white by ``amount``: an earlier period's series beside the current one's."""
+    return colors.Color(*(part + (1 - part) * amount for part in (colour.red, colour.green, colour.blue)))
+
+
+def series_colours(count, earlier=0):
+    """The colours of ``count`` series, the last ``earlier`` an earlier period's: its current series' colour, faded."""
+    current = count - earlier
+    return [palette(index) if index < current else faded(palette(index - current)) for index in range(count)]
+
+
 # --- a report document's charts ------------------------------------------------
 
 
@@ -78,7 +89,7 @@ def document_chart(document, chart, width, scale=1):
     section = document.section(chart.section)
     over_time = section.kinds[chart.category] in CALENDAR
     labels = [short(tick(section.kinds[chart.category], name)) for name in categories]
-    kinds = [section.kinds[key] for key in chart.values]
+    kinds = [section.kinds[key] for key in [*chart.values, *chart.earlier]]
     # A suppressed value has no number: no bar, a gap in a line; a pie would misstate the shares.
     series = [
         (name, [present(kind, value).number for value in values])
@@ -93,7 +104,15 @@ def document_chart(document, chart, width, scale=1):
     rates = all(kind == RATE for kind in kinds)
     titles = axis_titles(document, chart)
     return xy_chart(
-        chart.kind, labels, series, width, rates=rates, height=PLOT_HEIGHT * scale, titles=titles, thinned=over_time
+        chart.kind,
+        labels,
+        series,
+        width,
+        rates=rates,
+        height=PLOT_HEIGHT * scale,
+        titles=titles,
+        thinned=over_time,
+        earlier=len(chart.earlier),
     )
 
 
@@ -183,17 +202,24 @@ def _pie_slices(labels, values, fills):
     )
 
 
-def xy_chart(kind, labels, series, width, rates=False, height=PLOT_HEIGHT, titles=("", ""), thinned=False):
+def xy_chart(kind, labels, series, width, rates=False, height=PLOT_HEIGHT, titles=("", ""), thinned=False, earlier=0):
     """A bar or line chart with a value grid, its axes titled by ``titles`` (category, value);
-    a legend above it when there is more than one series.
+    a legend above it when there is more than one series. The last ``earlier`` series are an
+    earlier period's: faded, and dashed lines.
 
     Labels too wide for their categories are turned, or, when ``thinned`` (steps of time, which
     read in order), only every n-th from the first is written, level. A line needs a point to
     draw: a series with none (all hidden or missing) is left out of a line chart.
     """
+    styles = [
+        (colour, index >= len(series) - earlier) for index, colour in enumerate(series_colours(len(series), earlier))
+    ]
     if kind == "line":
-        series = [(name, values) for name, values in series if any(value is not None for value in values)]
-    legend_space = 24 if len(series) > 1 else 8
+        drawn = [any(value is not None for value in values) for _, values in series]
+        series = [pair for pair, keep in zip(series, drawn, strict=True) if keep]
+        styles = [style for style, keep in zip(styles, drawn, strict=True) if keep]
+    paired = any(is_earlier for _, is_earlier in styles)  # the legend pairs each series with its earlier period's
+    legend_space = (36 if paired else 24) if len(series) > 1 else 8
     category_title, value_title = titles
     left, bottom = (TITLE_SPACE if value_title else 0), (TITLE_SPACE if category_title else 0)
     plot = VerticalBarChart() if kind == "bar" else HorizontalLineChart()
@@ -222,22 +248,27 @@ def xy_chart(kind, labels, series, width, rates=False, height=PLOT_HEIGHT, title
             plot.valueAxis.valueMax = 1
     else:
         _whole_steps(plot.valueAxis, drawn)
-    for index in range(len(series)):
-        color = palette(index)
+    for index, (color, is_earlier) in enumerate(styles):
         if kind == "bar":
             plot.bars[index].fillColor = color
             plot.bars[index].strokeColor = None
         else:
             plot.lines[index].strokeColor = color
-            plot.lines[index].strokeWidth = 2
-            plot.lines[index].symbol = makeMarker("FilledCircle", fillColor=color, size=4)
+            plot.lines[index].strokeWidth = 1.5 if is_earlier else 2
+            if is_earlier:
+                plot.lines[index].strokeDashArray = (3, 2)
+            plot.lines[index].symbol = makeMarker("FilledCircle", fillColor=color, size=3 if is_earlier else 4)
     total_height = plot.y + plot.height + legend_space
     drawing = Drawing(width, total_height)
     drawing.add(plot)
     _axis_titles(drawing, plot, category_title, value_title)
     if len(series) > 1:
-        names = [name for name, _ in series]
-        drawing.add(_legend(names, [palette(i) for i in range(len(names))], x=plot.x, y=total_height - 8, per_column=1))
+        entries = [(colour, name) for (colour, _), (name, _) in zip(styles, series, strict=True)]
+        if paired:
+            half = len(entries) - sum(is_earlier for _, is_earlier in styles)
+            entries = [entry for pair in zip(entries[:half], entries[half:], strict=False) for entry in pair]
+        fills, names = zip(*entries, strict=True)
+        drawing.add(_legend(names, fills, x=plot.x, y=total_height - 8, per_column=2 if paired else 1))
     return drawing
 
 

@@ -23,6 +23,12 @@ report made before them) shows its figures as one list, as it always did. A char
 "trend" is a small chart of one series over the period's steps: the PDF draws trends side by
 side in place of their section's table, which the other formats keep.
 
+A document made with a comparison (``reports.comparison``) holds both periods: ``comparison``
+has the earlier period, its record count, its summary figures and each figure's change
+(absolute, and relative: a ``Kind.CHANGE``, or ``NEW`` from nothing); its compared sections
+hold the earlier period's values and their changes in columns of their own, and its charts
+name the earlier period's series (``Chart.earlier``), drawn lighter.
+
 Text enters every format through here, so a document holds no bidirectional controls
 (``reports.bidi``): they are stripped from every string when it is made, from the catalog or from
 a stored document alike.
@@ -57,6 +63,9 @@ class Kind(StrEnum):
     MONTH = "month"  # a calendar month, ISO "2025-01"
     QUARTER = "quarter"  # a calendar quarter, "2025-Q1"
     TEXT = "text"
+    DIFFERENCE = "difference"  # a figure's change between two periods, shown with its sign: "+12", "-0.25"
+    POINTS = "points"  # a rate's change between two periods, a fraction shown in percentage points: "+2.3 pp"
+    CHANGE = "change"  # a relative change, a fraction shown as a signed percentage: "+12.5%", or NEW
 
 
 COUNT, NUMBER, RATE, MONEY, DATE, MONTH, TEXT = (
@@ -70,6 +79,7 @@ COUNT, NUMBER, RATE, MONEY, DATE, MONTH, TEXT = (
 )
 PER_DAY, HOURS, HOUR, RATING, PAIN, BPM = Kind.PER_DAY, Kind.HOURS, Kind.HOUR, Kind.RATING, Kind.PAIN, Kind.BPM
 WEEK, QUARTER = Kind.WEEK, Kind.QUARTER
+DIFFERENCE, POINTS, CHANGE = Kind.DIFFERENCE, Kind.POINTS, Kind.CHANGE
 CALENDAR = frozenset({DATE, WEEK, MONTH, QUARTER})
 # The kind of a time series' step column, by the step's unit (``reports.periods.Series``).
 STEP_KINDS = {"day": DATE, "week": WEEK, "month": MONTH, "quarter": QUARTER}
@@ -87,6 +97,7 @@ STRIPPED = (
     "summary_groups",
     "notes",
     "labels",
+    "comparison",
 )
 
 
@@ -137,11 +148,44 @@ class Withheld:
 
 WITHHELD = Withheld()
 HIDDEN = (Suppressed, Withheld)
+NEW_TEXT = "new"
+
+
+@dataclass(frozen=True, eq=False)
+class New:
+    """The relative change of a figure that was 0 in the earlier period: its text is "new", as JSON stores it."""
+
+    def __str__(self):
+        return NEW_TEXT
+
+    def __eq__(self, other):
+        if isinstance(other, New):
+            return True
+        if isinstance(other, str):
+            return other == NEW_TEXT
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(NEW_TEXT)
+
+
+NEW = New()
+MARKS = (*HIDDEN, New)  # the values that stand in for a number: shown as their text
 
 
 def stored(value):
-    """A value as JSON holds it: a suppressed or withheld one as its text."""
-    return str(value) if isinstance(value, HIDDEN) else value
+    """A value as JSON holds it: a suppressed, withheld or new one as its text."""
+    return str(value) if isinstance(value, MARKS) else value
+
+
+def change_kind(kind):
+    """The kind of a figure's change between two periods: points for a rate, a difference for any other number
+    that is an amount; None for a figure that does not change by a number (an hour of the day, a text, a date)."""
+    if kind == RATE:
+        return POINTS
+    if kind in NUMERIC and kind not in (HOUR, DIFFERENCE, POINTS, CHANGE):
+        return DIFFERENCE
+    return None
 
 
 def _is_number(value):
@@ -161,11 +205,15 @@ def _typed(kind, value, where):
         value = Suppressed(int(marker[1]) - 1)
     elif value == WITHHELD_TEXT:
         value = WITHHELD
+    elif value == NEW_TEXT and kind == CHANGE:
+        value = NEW
+    if isinstance(value, New) and kind != CHANGE:
+        raise ValueError(f"{where} is a {kind}: only a relative change can be new")
     if isinstance(value, Suppressed) and kind != COUNT:
         raise ValueError(f"{where} is a {kind}: the marker {value} of a hidden count would read as its value")
     if isinstance(value, Withheld) and kind == COUNT:
         raise ValueError(f"{where} is a count: a hidden count is Suppressed, with its marker")
-    if value is None or isinstance(value, HIDDEN):
+    if value is None or isinstance(value, MARKS):
         return value
     if (kind in NUMERIC and _is_number(value)) or (kind in CALENDAR and isinstance(value, str)):
         return value
@@ -216,6 +264,8 @@ class Section:
     """A table: its column keys in order, its rows and the ``Kind`` of every column.
 
     A report type gives ``columns`` as ``{key: kind}``; a stored section gives the keys and ``kinds``.
+    Its first column names its rows; ``compared`` is False for a listing or a grid, which a compared
+    report shows for its own period only (``reports.comparison``).
     """
 
     key: str
@@ -223,6 +273,7 @@ class Section:
     columns: list
     rows: list
     kinds: dict = field(default_factory=dict)
+    compared: bool = True
 
     def __post_init__(self):
         if isinstance(self.columns, dict):
@@ -251,6 +302,7 @@ class Section:
             "columns": list(self.columns),
             "rows": [[stored(value) for value in row] for row in self.rows],
             "kinds": {column: str(kind) for column, kind in self.kinds.items()},
+            **({} if self.compared else {"compared": False}),
         }
 
 
@@ -265,6 +317,7 @@ class Chart:
     category: str
     values: list
     value_title: str = ""  # the value axis's title, declared for several series; one series' is its label
+    earlier: list = field(default_factory=list)  # the earlier period's columns of ``values``, of a compared report
 
     def as_dict(self):
         return {
@@ -275,6 +328,7 @@ class Chart:
             "category": self.category,
             "values": list(self.values),
             **({"value_title": self.value_title} if self.value_title else {}),
+            **({"earlier": list(self.earlier)} if self.earlier else {}),
         }
 
 
@@ -332,6 +386,8 @@ class ReportDocument:
     suppression: dict | None = None  # {"threshold": N} once small counts are hidden (reports.suppression)
     filter_labels: dict | None = None  # {name: {"label", "text"}}; None: the filters' keys and values as they are
     summary_groups: dict = field(default_factory=dict)  # heading -> summary keys; empty: one list of figures
+    # The earlier period of a compared report: {"compare_to", "period", "record_count", "summary", "changes", "per_day"}
+    comparison: dict | None = None
 
     def __post_init__(self):
         if self.filter_labels is None:
@@ -347,13 +403,35 @@ class ReportDocument:
             key: _typed(self.summary_kinds[key], value, f"summary key {key!r}") for key, value in self.summary.items()
         }
         self.record_count = _typed(COUNT, self.record_count, "the record count")
+        if self.comparison:
+            self.comparison = self._typed_comparison(self.comparison)
         self.sections = [Section(**strip_bidi_all(section.as_dict())) for section in self.sections]
         self.charts = [Chart(**strip_bidi_all(chart.as_dict())) for chart in self.charts]
 
+    def _typed_comparison(self, comparison):
+        """The earlier period's figures of their summary kinds, and their changes of the kinds of changes."""
+        kinds = self.summary_kinds
+        changes = {}
+        for key, (change, relative) in comparison.get("changes", {}).items():
+            kind = change_kind(kinds[key])
+            changes[key] = [
+                _typed(kind, change, f"the change of {key!r}") if kind else None,
+                _typed(CHANGE, relative, f"the relative change of {key!r}"),
+            ]
+        return {
+            **comparison,
+            "record_count": _typed(COUNT, comparison["record_count"], "the earlier record count"),
+            "summary": {
+                key: _typed(kinds[key], value, f"earlier summary key {key!r}")
+                for key, value in comparison["summary"].items()
+            },
+            "changes": changes,
+        }
+
     @property
     def is_empty(self):
-        """True when the report counted no record for its period and filters."""
-        return self.record_count == 0
+        """True when the report counted no record for its period and filters, nor for the period it is compared with."""
+        return self.record_count == 0 and (not self.comparison or self.comparison["record_count"] == 0)
 
     def label(self, key):
         return self.labels.get(key) or humanize(key)
@@ -371,14 +449,18 @@ class ReportDocument:
         return list(self.summary_groups.items()) or [("", list(self.summary))]
 
     def chart_data(self, chart):
-        """(categories, [(series label, values)]) for a chart, read from its section.
+        """(categories, [(series label, values)]) for a chart, read from its section: the series of ``values``,
+        then those of the earlier period (``earlier``).
 
         A missing value is 0; a suppressed one stays ``Suppressed`` (charts leave it out).
         """
         section = self.section(chart.section)
         index = {column: position for position, column in enumerate(section.columns)}
         categories = [str(row[index[chart.category]]) for row in section.rows]
-        series = [(self.label(column), [row[index[column]] or 0 for row in section.rows]) for column in chart.values]
+        series = [
+            (self.label(column), [row[index[column]] or 0 for row in section.rows])
+            for column in [*chart.values, *chart.earlier]
+        ]
         return categories, series
 
     def as_dict(self):
@@ -398,6 +480,17 @@ class ReportDocument:
                 else {}
             ),
             **({"suppression": dict(self.suppression)} if self.suppression else {}),
+            **({"comparison": self._stored_comparison()} if self.comparison else {}),
+        }
+
+    def _stored_comparison(self):
+        comparison = self.comparison
+        return {
+            **comparison,
+            "period": dict(comparison["period"]),
+            "record_count": stored(comparison["record_count"]),
+            "summary": {key: stored(value) for key, value in comparison["summary"].items()},
+            "changes": {key: [stored(value) for value in pair] for key, pair in comparison["changes"].items()},
         }
 
     @classmethod
@@ -412,5 +505,6 @@ class ReportDocument:
             summary_kinds=data.get("summary_kinds", {}),
             summary_groups=data.get("summary_groups", {}),
             suppression=data.get("suppression"),
+            comparison=data.get("comparison"),
             **Content.from_dict(data).as_kwargs(),
         )

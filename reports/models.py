@@ -44,6 +44,14 @@ class ExportFormat(models.TextChoices):
     JSON = "JSON", "JSON"
 
 
+class CompareTo(models.TextChoices):
+    """The earlier period a report is compared with (``reports.comparison``)."""
+
+    NONE = "none", "Nothing"
+    PREVIOUS_PERIOD = "previous_period", "Previous period"
+    SAME_PERIOD_LAST_YEAR = "same_period_last_year", "Same period last year"
+
+
 def reports_storage():
     return storages["reports"]
 
@@ -113,6 +121,9 @@ class GeneratedReport(models.Model):
     filters = models.JSONField(default=dict, blank=True)
     export_format = models.CharField(max_length=8, choices=ExportFormat.choices)
     suppress_small_counts = models.BooleanField(default=False, help_text="Small counts are hidden in the file")
+    compare_to = models.CharField(
+        max_length=24, choices=CompareTo.choices, default=CompareTo.NONE, help_text="The earlier period shown beside it"
+    )
 
     status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING)
     progress_percentage = models.PositiveSmallIntegerField(default=0)
@@ -155,6 +166,7 @@ class GeneratedReport(models.Model):
             models.CheckConstraint(
                 condition=Q(export_format__in=ExportFormat.values), name="report_export_format_valid"
             ),
+            models.CheckConstraint(condition=Q(compare_to__in=CompareTo.values), name="report_compare_to_valid"),
         ]
 
     def __str__(self):
@@ -196,6 +208,9 @@ class ReportPreset(models.Model):
     suppress_small_counts = models.BooleanField(
         null=True, blank=True, help_text="Hide small counts; empty: the template's default at each run"
     )
+    compare_to = models.CharField(
+        max_length=24, choices=CompareTo.choices, default=CompareTo.NONE, help_text="The earlier period shown beside it"
+    )
     sharing = models.CharField(max_length=8, choices=Sharing.choices, default=Sharing.PRIVATE)
     shared_role = models.CharField(
         max_length=16, choices=Role.choices, blank=True, help_text="With sharing ROLE: the role group shown it"
@@ -224,6 +239,7 @@ class ReportPreset(models.Model):
             models.CheckConstraint(
                 condition=Q(export_format__in=ExportFormat.values), name="preset_export_format_valid"
             ),
+            models.CheckConstraint(condition=Q(compare_to__in=CompareTo.values), name="preset_compare_to_valid"),
         ]
 
     def __str__(self):
@@ -265,7 +281,7 @@ class ReportPreset(models.Model):
                 "date_range_start": self.date_range_start.isoformat(),
                 "date_range_end": self.date_range_end.isoformat(),
             }
-        body.update(export_format=self.export_format, filters=self.filters)
+        body.update(export_format=self.export_format, filters=self.filters, compare_to=self.compare_to)
         if self.suppress_small_counts is not None:
             body["suppress_small_counts"] = self.suppress_small_counts
         return body

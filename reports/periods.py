@@ -38,6 +38,8 @@ class Period:
     end: dt.date
     today: dt.date = field(default_factory=local_today, compare=False)
     label: str = field(default="", compare=False)  # the relative period it was given as: "Previous month"
+    # The step of its time series when another period sets it: a comparison steps as the period it is compared with.
+    step_unit: str = ""
 
     @property
     def zone(self):
@@ -102,6 +104,8 @@ class Period:
         data = {"start": self.start.isoformat(), "end": self.end.isoformat(), "time_zone": settings.TIME_ZONE}
         if self.label:
             data["label"] = self.label
+        if self.step_unit:
+            data["step_unit"] = self.step_unit
         if self.is_open:
             data["up_to"] = self.today.isoformat()
         return data
@@ -159,8 +163,12 @@ class Series:
 
         Its unit is by the length shown (``series_unit``), or, for a small chart, the finest with at
         most ``most`` steps (quarters when none). A first record within the period's first step
-        changes no step: the series is the whole period.
+        changes no step: the series is the whole period. A period whose ``step_unit`` is set steps
+        by it over its whole length: it is compared with another, step for step, and a step before
+        the first record counts nothing.
         """
+        if period.step_unit:
+            return cls(period, period.step_unit)
 
         def unit_of(shown):
             if most is None:

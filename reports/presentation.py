@@ -11,7 +11,7 @@ text of a calendar value on a chart's axis.
 import datetime as dt
 from dataclasses import dataclass
 
-from reports.document import CALENDAR, HIDDEN, NUMERIC, Kind, stored
+from reports.document import CALENDAR, MARKS, NUMERIC, Kind, stored
 
 MISSING = "—"
 
@@ -43,6 +43,10 @@ MEASURES = {
     Kind.BPM: Measure(1, "bpm"),
 }
 RATE_FORMAT = "0.0%"
+# A change between two periods shows its sign: "+12", "-3"; a rate's in percentage points.
+SIGNED_FORMATS = {0: "+#,##0;-#,##0;0", 2: "+#,##0.00;-#,##0.00;0.00"}
+POINTS_FORMAT = '+0.0" pp";-0.0" pp";0.0" pp"'
+CHANGE_FORMAT = "+0.0%;-0.0%;0.0%"
 HOUR_FORMAT = '00":00"'
 CALENDAR_FORMATS = {Kind.DATE: "yyyy-mm-dd", Kind.WEEK: '"Week of "yyyy-mm-dd', Kind.MONTH: "mmm yyyy"}
 
@@ -70,19 +74,34 @@ def present(kind, value):
     """The ``Cell`` of ``value``, a value of ``kind`` in a ``ReportDocument``."""
     if value is None:
         return Cell(MISSING, None)
-    if kind in CALENDAR and not isinstance(value, HIDDEN):
+    if kind in CALENDAR and not isinstance(value, MARKS):
         date = calendar_date(kind, value)
         if date is None:
             return Cell(value, value)
         return Cell(_calendar_text(kind, date), value, number_format=_calendar_format(kind, date), date=date)
-    if isinstance(value, HIDDEN) or not is_numeric(kind):
+    if isinstance(value, MARKS) or not is_numeric(kind):
         return Cell(str(value), stored(value))
     if kind == Kind.RATE:
         return Cell(f"{value:.1%}", value, value, RATE_FORMAT)
+    if kind in (Kind.DIFFERENCE, Kind.POINTS, Kind.CHANGE):
+        return _change(kind, value)
     if kind == Kind.HOUR:
         return Cell(f"{value:02d}:00\N{EN DASH}{value:02d}:59", value, value, HOUR_FORMAT)
     measure = MEASURES[Kind.COUNT if kind == Kind.NUMBER and isinstance(value, int) else kind]
     return Cell(measure.text(value), value, value, measure.number_format)
+
+
+def _change(kind, value):
+    """A change with its sign: a difference as a count (whole) or to two places, a rate's in percentage
+    points (the number written in points), a relative change as a percentage."""
+    sign = "+" if value else ""  # no change is 0, without a sign
+    if kind == Kind.POINTS:
+        points = round(value * 100, 1)
+        return Cell(f"{points:{sign}.1f} pp", value, points, POINTS_FORMAT)
+    if kind == Kind.CHANGE:
+        return Cell(f"{value:{sign}.1%}", value, value, CHANGE_FORMAT)
+    digits = 0 if isinstance(value, int) else 2
+    return Cell(f"{value:{sign},.{digits}f}", value, value, SIGNED_FORMATS[digits])
 
 
 def _calendar_text(kind, date):

@@ -3,6 +3,7 @@
 from django.utils.module_loading import import_string
 from rest_framework import serializers
 
+from reports import comparison
 from reports.document import COUNT, RATE
 from reports.presentation import is_numeric, present
 from reports.renderers.cells import filters_text
@@ -17,6 +18,18 @@ class FigureSerializer(serializers.Serializer):
     value = serializers.JSONField(help_text="The number (rates as fractions 0-1), text or null")
     text = serializers.CharField(help_text="The value as printed in the PDF")
     is_rate = serializers.BooleanField()
+    compared = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Of a compared report: the earlier period's figure, its change, ... (``comparison.columns``)",
+    )
+
+
+class ComparisonSerializer(serializers.Serializer):
+    period = serializers.DictField(help_text="The earlier period: label, start, end")
+    columns = serializers.ListField(
+        child=serializers.CharField(), help_text="The titles of a figure's columns: this period, the earlier, ..."
+    )
 
 
 class SummaryGroupSerializer(serializers.Serializer):
@@ -54,6 +67,7 @@ class PreviewSerializer(serializers.Serializer):
     generated_at = serializers.CharField()
     record_count = serializers.JSONField(help_text="A whole number, or the marker of a suppressed small count")
     notes = serializers.ListField(child=serializers.CharField())
+    comparison = ComparisonSerializer(allow_null=True, help_text="The earlier period it is compared with, or null")
     summary = FigureSerializer(many=True)
     summary_groups = SummaryGroupSerializer(many=True, help_text="The figures under headings; empty: one list")
     sections = PreviewSectionSerializer(many=True)
@@ -62,6 +76,7 @@ class PreviewSerializer(serializers.Serializer):
 
 def preview(report, document):
     """The data of ``PreviewSerializer`` for a report and its document; charts from ``reports.charts``."""
+    figures = comparison.headline(document)[1] if document.comparison else {}
     sections = []
     for section in document.sections:
         kinds, rows = [section.kinds[column] for column in section.columns], section.rows
@@ -84,18 +99,31 @@ def preview(report, document):
         "generated_at": document.generated_at,
         "record_count": present(COUNT, document.record_count).value,
         "notes": document.notes,
-        "summary": [figure(document, key) for key in document.summary],
+        "comparison": _comparison(document),
+        "summary": [figure(document, key, figures.get(key)) for key in document.summary],
         "summary_groups": [{"title": title, "keys": keys} for title, keys in document.summary_groups.items()],
         "sections": sections,
         "charts": [chart.as_dict() for chart in import_string(PAGE_CHARTS)(document)],
     }
 
 
-def figure(document, key):
-    """A summary figure of ``FigureSerializer``."""
+def _comparison(document):
+    """The earlier period a report is compared with, and the titles of its figures' columns; None when it is not."""
+    if not document.comparison:
+        return None
+    titles, _ = comparison.headline(document)
+    return {"period": document.comparison["period"], "columns": titles}
+
+
+def figure(document, key, compared=None):
+    """A summary figure of ``FigureSerializer``; of a compared report, with the earlier period's (``compared``:
+    ``comparison.headline``'s cells of the figure)."""
     kind = document.summary_kinds[key]
     cell = present(kind, document.summary[key])
-    return {"key": key, "label": document.label(key), "value": cell.value, "text": cell.text, "is_rate": kind == RATE}
+    shown = {"key": key, "label": document.label(key), "value": cell.value, "text": cell.text, "is_rate": kind == RATE}
+    if compared:
+        shown["compared"] = [present(kind, value).text for kind, value in compared[1:]]
+    return shown
 
 
 class DashboardChartsSerializer(serializers.Serializer):

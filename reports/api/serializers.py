@@ -16,7 +16,15 @@ from reports.api.previews import ChartSerializer
 from reports.catalog.filters import clean_filters, describe_filters, report_filter_labels
 from reports.clinic_figures import PRESETS
 from reports.document import Kind, humanize
-from reports.models import ExportFormat, GeneratedReport, ReportPreset, ReportStatus, ReportTemplate, Sharing
+from reports.models import (
+    CompareTo,
+    ExportFormat,
+    GeneratedReport,
+    ReportPreset,
+    ReportStatus,
+    ReportTemplate,
+    Sharing,
+)
 from reports.periods import UNITS, Period, local_today, long_date
 from reports.selectors import may_use_template, templates_for
 from uscpis.roles import CLINICAL_ROLES, Role
@@ -114,6 +122,11 @@ class GenerateReportSerializer(serializers.Serializer):
     suppress_small_counts = StrictBooleanField(
         required=False, help_text="Hide counts from 1 to SMALL_CELL_THRESHOLD; left out, the template's default."
     )
+    compare_to = serializers.ChoiceField(
+        choices=CompareTo.choices,
+        default=CompareTo.NONE,
+        help_text="An earlier period shown beside this one: previous_period or same_period_last_year.",
+    )
 
     def validate_filters(self, value):
         declared = catalog.get(self.context["template"].report_type).filters
@@ -189,7 +202,7 @@ def preset_parameters(preset, user, at=None):
 
 
 # The request fields of a preset: validated together, as a generate request's body, by GenerateReportSerializer.
-PRESET_REQUEST_FIELDS = ("period", "date_range_start", "date_range_end", "export_format", "filters")
+PRESET_REQUEST_FIELDS = ("period", "date_range_start", "date_range_end", "export_format", "filters", "compare_to")
 SHARED_ROLES = [(role.value, role.label) for role in Role if role in CLINICAL_ROLES or role == Role.ADMIN]
 
 
@@ -221,6 +234,7 @@ class PresetSerializer(serializers.ModelSerializer):
     suppress_small_counts = StrictBooleanField(
         required=False, allow_null=True, help_text="Hide small counts; null: the template's default at each run."
     )
+    compare_to = serializers.ChoiceField(choices=CompareTo.choices, required=False)
     sharing = serializers.ChoiceField(choices=Sharing.choices, required=False)
     shared_role = serializers.ChoiceField(
         choices=SHARED_ROLES, required=False, allow_blank=True, help_text="With sharing ROLE: the role shown it."
@@ -246,6 +260,7 @@ class PresetSerializer(serializers.ModelSerializer):
             "filters",
             "filter_labels",
             "suppress_small_counts",
+            "compare_to",
             "sharing",
             "shared_role",
             "runnable",
@@ -286,6 +301,7 @@ class PresetSerializer(serializers.ModelSerializer):
             date_range_end=None if relative else checked["date_range_end"],
             export_format=checked["export_format"],
             filters=checked["filters"],
+            compare_to=checked["compare_to"],
         )
         sharing = attrs.get("sharing", preset.sharing if preset else Sharing.PRIVATE)
         role = attrs.get("shared_role", preset.shared_role if preset and "sharing" not in attrs else "")
@@ -366,6 +382,7 @@ class GeneratedReportSerializer(ErrorDetailsMixin, serializers.ModelSerializer):
             "date_range_start",
             "date_range_end",
             "relative_period",
+            "compare_to",
             "filters",
             "filter_labels",
             "export_format",

@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from reports import catalog
 from reports.cache import cached_content
+from reports.catalog.breakdowns import STEP
 from reports.catalog.filters import filter_labels
 from reports.data_versions import TRACKED
 from reports.document import Kind, ReportDocument
@@ -90,6 +91,18 @@ class ReportType:
     def tables(cls):
         """The database tables of the models it reads, sorted."""
         return tuple(sorted({model._meta.db_table for model in cls.reads}))
+
+    @classmethod
+    def flows(cls):
+        """The summary counts that add up over time: those a time series' column totals to (``suppression``), which a
+        comparison of periods of different lengths shows per day too."""
+        return tuple(
+            total
+            for table in cls.suppression.sections.values()
+            if table.shown[:1] == (STEP,)
+            for total in table.totals.values()
+            if total in cls.summary_kinds
+        )
 
     def compute(self, params, *, headline_only=False):
         """The ``Content`` for ``params``; with ``headline_only``, its summary figures and record count alone."""

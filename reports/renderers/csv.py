@@ -9,7 +9,9 @@ Every line has the same five columns, ``Section, Row, Label, Column, Value``:
 - ``Row``: the row's number within its section (or summary group), from 1;
 - ``Label``: what names the row: a Report field or a summary figure's label, or a section row's
   first cell when that is text, a date or a month or a chart's categories (empty otherwise);
-- ``Column``: the column's label ("Value" for Report and Summary);
+- ``Column``: the column's label ("Value" for Report and Summary; a compared report's Summary has
+  a line for each of "This period", the earlier period, "Change", "Change, %" and, when the
+  periods have not the same number of days, each period's figure per day);
 - ``Value``: the value as JSON holds it (``reports.presentation``): numbers bare (rates as
   fractions), dates and months as ISO text, suppressed values as their marker, nothing when missing.
 
@@ -27,6 +29,7 @@ import csv
 import io
 import re
 
+from reports import comparison
 from reports.bidi import strip_bidi
 from reports.document import COUNT
 from reports.models import ExportFormat
@@ -78,12 +81,16 @@ class SafeWriter:
 def _lines(document):
     yield from _pairs("Report", _details(document))
     summaries = []
+    if document.comparison:
+        titles, figures = comparison.headline(document)
+    else:
+        titles = ["Value"]
+        figures = {key: [(document.summary_kinds[key], value)] for key, value in document.summary.items()}
     for heading, keys in document.grouped_summary():
         summaries.append(summary_name(heading))
-        figures = (
-            (document.label(key), present(document.summary_kinds[key], document.summary[key]).value) for key in keys
-        )
-        yield from _pairs(summaries[-1], figures)
+        for number, key in enumerate(keys, start=1):
+            for title, (kind, value) in zip(titles, figures[key], strict=True):
+                yield [summaries[-1], number, document.label(key), title, present(kind, value).value]
     names = section_names(document.sections, reserved=("Report", *summaries))
     for name, section in zip(names, document.sections, strict=True):
         yield from _table(document, name, section)
@@ -105,6 +112,11 @@ def _details(document):
     if up_to := period.get("up_to"):
         yield OPEN_UP_TO, up_to
     yield "Time zone", period.get("time_zone")
+    if document.comparison:
+        earlier = document.comparison["period"]
+        yield "Compared with", earlier["label"]
+        yield "Compared period start", earlier["start"]
+        yield "Compared period end", earlier["end"]
     yield "Filters", filters_text(document)
     yield "Generated at", document.generated_at
     yield "Record count", present(COUNT, document.record_count).value

@@ -15,7 +15,7 @@ import re
 
 import xlsxwriter
 
-from reports import charts
+from reports import charts, comparison
 from reports.document import CALENDAR, COUNT, DATE, HIDDEN, RATE, TEXT
 from reports.models import ExportFormat
 from reports.presentation import CALENDAR_FORMATS, present
@@ -114,6 +114,7 @@ class _Book:
             ("Period end", document.period["end"], DATE),
             *([(OPEN_UP_TO, up_to, DATE)] if (up_to := document.period.get("up_to")) else []),
             ("Time zone", document.period.get("time_zone"), TEXT),
+            *self.compared_details(document),
             ("Filters", filters_text(document), TEXT),
             ("Generated at", generated_text(document), TEXT),
             ("Records", document.record_count, COUNT),
@@ -123,8 +124,13 @@ class _Book:
             self.write(sheet, row, 0, label, style="label")
             self.write(sheet, row, 1, value, kind, style="note" if label == "Note" else "text")
         row = len(details) + 3
-        self.write(sheet, row, 0, "Metric", style="header")
-        self.write(sheet, row, 1, "Value", style="header")
+        if document.comparison:
+            titles, figures = comparison.headline(document)
+        else:
+            titles = ["Value"]
+            figures = {key: [(document.summary_kinds[key], value)] for key, value in document.summary.items()}
+        for column, title in enumerate(["Metric", *titles]):
+            self.write(sheet, row, column, title, style="header")
         for heading, keys in document.grouped_summary():
             if heading:
                 row += 1
@@ -132,10 +138,25 @@ class _Book:
             for key in keys:
                 row += 1
                 self.write(sheet, row, 0, document.label(key))
-                self.write(sheet, row, 1, document.summary[key], document.summary_kinds[key])
+                for column, (kind, value) in enumerate(figures[key], start=1):
+                    self.write(sheet, row, column, value, kind)
         labels = [document.label(key) for key in document.summary] + [label for label, _, _ in details]
         sheet.set_column(0, 0, _width(labels))
-        sheet.set_column(1, 1, _width(text(value) for _, value, _ in details))
+        sheet.set_column(1, 1, _width([*(text(value) for _, value, _ in details), titles[0]]))
+        if len(titles) > 1:
+            sheet.set_column(2, len(titles), _width(titles[1:]))
+
+    @staticmethod
+    def compared_details(document):
+        """The earlier period of a compared report: its name, first and last day."""
+        if not document.comparison:
+            return []
+        period = document.comparison["period"]
+        return [
+            ("Compared with", period["label"], TEXT),
+            ("Compared period start", period["start"], DATE),
+            ("Compared period end", period["end"], DATE),
+        ]
 
     def section_sheet(self, document, section, name):
         sheet = self.workbook.add_worksheet(name)

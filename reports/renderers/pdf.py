@@ -44,7 +44,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from reports import charts
+from reports import charts, comparison
 from reports.document import COUNT, TEXT
 from reports.models import ExportFormat
 from reports.presentation import is_numeric, present
@@ -194,6 +194,7 @@ def _cover(document):
     time_zone = document.period.get("time_zone")
     details = [
         ("Period", period_text(document.period) + (f"  ({time_zone})" if time_zone else "")),
+        *([("Compared with", period_text(document.comparison["period"]))] if document.comparison else []),
         ("Filters", filters_text(document)),
         ("Generated", generated_text(document)),
         ("Records", present(COUNT, document.record_count).text),
@@ -238,6 +239,8 @@ def _notes(document):
 def _summary(document):
     if not document.summary:
         return []
+    if document.comparison:
+        return _compared_summary(document)
     if document.summary_groups:
         return _headed(_paragraph("Summary", HEADING), _grouped_summary(document), WIDTH)
     kinds = document.summary_kinds
@@ -245,6 +248,17 @@ def _summary(document):
     columns = [Column("Metric", TEXT), Column("Value", COUNT)]
     table, _ = _grid(columns, body, pages=(PORTRAIT,))
     return _headed(_paragraph("Summary", HEADING), table, WIDTH)
+
+
+def _compared_summary(document):
+    """The headline figures beside the earlier period's, with their changes: a table a group of figures."""
+    titles, cells = comparison.headline(document)
+    tables = []
+    for heading, keys in document.grouped_summary():
+        columns = [Column(heading or "Metric", TEXT), *(Column(title, COUNT) for title in titles)]  # right-aligned
+        body = [[document.label(key), *(present(kind, value).text for kind, value in cells[key])] for key in keys]
+        tables += [_grid(columns, body, pages=(PORTRAIT,))[0], Spacer(1, 6)]
+    return _headed(_paragraph("Summary", HEADING), tables[0], WIDTH) + tables[1:-1]
 
 
 def _grouped_summary(document):

@@ -7,6 +7,7 @@ that fails records what failed for its user, and the error and its log reference
 (``reports.failures``).
 """
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -15,9 +16,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from reports import catalog, failures, file_deletions, relative_periods, renderers, tiers
+from reports import catalog, comparison, failures, file_deletions, relative_periods, renderers, tiers
 from reports.catalog.report_type import ReportParams
-from reports.models import GeneratedReport, ReportStatus
+from reports.models import CompareTo, GeneratedReport, ReportStatus
 from reports.periods import Period
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,8 @@ def _progress(report, percentage):
 
 
 def build_document(report, on_progress=None):
-    """The report document for a report's parameters, computed from today's data (small counts hidden if asked)."""
+    """The report document for a report's parameters, computed from today's data (small counts hidden if asked),
+    with the earlier period beside it when it is compared (``reports.comparison``): each period is half the work."""
     params = ReportParams(
         period=Period(
             report.date_range_start,
@@ -92,7 +94,22 @@ def build_document(report, on_progress=None):
         **({"progress": on_progress} if on_progress else {}),
     )
     report_type = catalog.get(report.report_type)
-    document = report_type.build(params, cached=True)
+    if report.compare_to == CompareTo.NONE:
+        return _suppressed(report, report_type, report_type.build(params, cached=True))
+    progress = params.progress
+    current = dataclasses.replace(params, progress=lambda done: progress(done / 2))
+    document = _suppressed(report, report_type, report_type.build(current, cached=True))
+    earlier = dataclasses.replace(
+        params,
+        period=comparison.earlier_period(params.period, report.compare_to, comparison.step_unit(document)),
+        progress=lambda done: progress(0.5 + done / 2),
+        measures={},
+    )
+    earlier_document = _suppressed(report, report_type, report_type.build(earlier, cached=True))
+    return comparison.compare(document, earlier_document, report.compare_to, report_type.flows())
+
+
+def _suppressed(report, report_type, document):
     if report.suppress_small_counts:
         return report_type.suppress(document, settings.SMALL_CELL_THRESHOLD)
     return document

@@ -5,7 +5,7 @@ import logging
 from django.db import transaction
 
 from reports import failures
-from reports.models import GeneratedReport, ReportStatus
+from reports.models import CompareTo, GeneratedReport, ReportStatus
 from reports.tasks import enqueue_report
 
 logger = logging.getLogger(__name__)
@@ -26,11 +26,13 @@ def request_report(
     title="",
     suppress_small_counts=None,
     relative_period="",
+    compare_to=CompareTo.NONE,
 ):
     """Create a PENDING report and enqueue its generation once the transaction commits.
 
     ``suppress_small_counts`` left out (None) takes the template's default; ``relative_period``
-    names the relative period the dates were resolved from, if any.
+    names the relative period the dates were resolved from, if any; ``compare_to`` the earlier
+    period shown beside it (``reports.comparison``).
     """
     with transaction.atomic():
         report = GeneratedReport.objects.create(
@@ -41,6 +43,7 @@ def request_report(
             date_range_start=date_range_start,
             date_range_end=date_range_end,
             relative_period=relative_period,
+            compare_to=compare_to,
             filters={**template.default_filters, **(filters or {})},
             export_format=export_format,
             suppress_small_counts=(
@@ -65,7 +68,7 @@ def retry_report(report):
 
 
 def export_report(report, *, user, export_format):
-    """Request ``report`` again for ``user`` in ``export_format``: same template, period, filters and title."""
+    """Request ``report`` again for ``user`` in ``export_format``: its template, period, filters, comparison, title."""
     return request_report(
         user=user,
         template=report.template,
@@ -76,6 +79,7 @@ def export_report(report, *, user, export_format):
         filters=report.filters,
         title=report.title,
         suppress_small_counts=report.suppress_small_counts,
+        compare_to=report.compare_to,
     )
 
 

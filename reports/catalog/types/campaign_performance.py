@@ -218,6 +218,7 @@ class CampaignPerformance(ReportType):
                         "reach_rate": RATE,
                     },
                     rows,
+                    compared=False,  # a listing of campaigns: each period has its own
                 ),
                 Section(
                     "by_campaign_type",

@@ -183,7 +183,13 @@ class ClinicianWorkload(ReportType):
             summary=figures,
             sections=[
                 Section("by_clinician", "Visits per clinician", CLINICIAN_COLUMNS, by_clinician),
-                Section("by_hour", "Visits by hour and weekday", {"hour": TEXT, **dict.fromkeys(DAYS, COUNT)}, by_hour),
+                Section(
+                    "by_hour",
+                    "Visits by hour and weekday",
+                    {"hour": TEXT, **dict.fromkeys(DAYS, COUNT)},
+                    by_hour,
+                    compared=False,  # a grid: one period's shading
+                ),
             ],
             charts=[
                 Chart("by_clinician", "Visits per clinician", "bar", "by_clinician", "clinician", ["visits"]),

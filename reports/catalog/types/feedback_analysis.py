@@ -170,7 +170,11 @@ class FeedbackAnalysis(ReportType):
                     by_step,
                 ),
                 Section(
-                    "recent_comments", "Recent comments", {"date": DATE, "rating": NUMBER, "comment": TEXT}, comments
+                    "recent_comments",
+                    "Recent comments",
+                    {"date": DATE, "rating": NUMBER, "comment": TEXT},
+                    comments,
+                    compared=False,  # a listing: the comments of its own period
                 ),
             ],
             charts=[
