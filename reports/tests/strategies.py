@@ -104,6 +104,7 @@ HOSTILE_GENERATE_FIELDS = {
     "export_format": EXPORT_FORMATS,
     "filters": FILTERS,
     "suppress_small_counts": JSON_SCALARS,
+    "compare_to": st.sampled_from(["none", "previous_period", "same_period_last_year"]) | ANY_TEXT | JSON_SCALARS,
 }
 
 

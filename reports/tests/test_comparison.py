@@ -374,3 +374,20 @@ def test_a_compared_report_makes_at_most_twice_the_queries(visits, doctor, key):
 
     plain, compared = queries(CompareTo.NONE), queries(PREVIOUS)
     assert plain < compared <= 2 * plain
+
+
+# --- the API ------------------------------------------------------------------------------------------
+
+
+def test_the_api_requests_a_compared_report_and_refuses_an_unknown_comparison(api):
+    template = ReportTemplate.objects.get(report_type="VISIT_TRENDS")
+    url = f"/api/reports/templates/{template.pk}/generate/"
+    body = {"period": "previous_month", "export_format": "CSV"}
+    accepted = api.post(url, {**body, "compare_to": "previous_period"}, format="json")
+    assert accepted.status_code == 202, accepted.content
+    assert accepted.json()["compare_to"] == "previous_period"
+    assert GeneratedReport.objects.get(pk=accepted.json()["id"]).compare_to == "previous_period"
+    assert api.post(url, body, format="json").json()["compare_to"] == "none"
+    refused = api.post(url, {**body, "compare_to": "last_decade"}, format="json")
+    assert refused.status_code == 400 and list(refused.json()) == ["compare_to"]
+    assert GeneratedReport.objects.count() == 2

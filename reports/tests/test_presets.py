@@ -254,3 +254,15 @@ def test_admin_forms_check_a_preset_against_its_template(doctor, template):
     with pytest.raises(ValidationError) as error:
         preset.full_clean()
     assert set(error.value.message_dict) == {"relative_period", "export_format", "filters", "shared_role"}
+
+
+def test_a_preset_keeps_its_comparison_and_runs_with_it(api, template):
+    body = save(api, template, compare_to="same_period_last_year").json()
+    assert body["compare_to"] == "same_period_last_year"
+    report = GeneratedReport.objects.get(pk=api.post(f"{PRESETS}{body['id']}/run/").json()["id"])
+    assert report.compare_to == "same_period_last_year"
+    changed = api.patch(f"{PRESETS}{body['id']}/", {"compare_to": "previous_period"}, format="json")
+    assert changed.json()["compare_to"] == "previous_period"
+    refused = api.patch(f"{PRESETS}{body['id']}/", {"compare_to": "last_decade"}, format="json")
+    assert refused.status_code == 400 and "compare_to" in refused.json()
+    assert ReportPreset.objects.get(pk=body["id"]).compare_to == "previous_period"

@@ -346,13 +346,18 @@
       if (control.value.trim()) filters[control.dataset.filter] = control.value.trim();
     });
     const format = document.querySelector("input[name=export_format]:checked");
+    // A period preset is a relative period, resolved by the server and named in the report; Custom sends the dates.
+    const preset = document.querySelector("input[name=preset]:checked");
+    const period = preset && preset.dataset.period
+      ? { period: preset.dataset.period }
+      : { date_range_start: $("date_range_start").value, date_range_end: $("date_range_end").value };
     const payload = {
-      date_range_start: $("date_range_start").value,
-      date_range_end: $("date_range_end").value,
+      ...period,
       export_format: format ? format.value : "",
       title: $("title").value.trim(),
       filters,
       suppress_small_counts: $("suppress_small_counts").checked,
+      compare_to: $("compare_to").value,
     };
     const button = $("generate-button");
     button.disabled = true;
@@ -682,10 +687,12 @@
       body.replaceChildren(el("p", { class: "alert alert-error" }, (data && data.detail) || "The preview could not be loaded."));
       return;
     }
+    const earlier = data.comparison && data.comparison.period;
     $("preview-meta").textContent = [
       (data.period.label ? `${data.period.label}: ` : "") +
         formatPeriod(data.period.start, data.period.end) +
         (data.period.up_to ? `, up to ${formatDay(data.period.up_to)} (period still open)` : ""),
+      ...(earlier ? [`Compared with ${earlier.label.toLowerCase()}: ${formatPeriod(earlier.start, earlier.end)}`] : []),
       `Filters: ${data.filters}`,
       `${data.record_count.toLocaleString()} records`,
       `Generated ${formatMoment(data.generated_at)}`,
@@ -700,17 +707,27 @@
     body.replaceChildren(...parts.flat(Infinity));
   }
 
-  function figureList(figures) {
+  function figureList(figures, comparison) {
+    if (comparison) return comparedFigures(figures, comparison);
     return el("dl", { class: "figures" }, figures.map((figure) => el("div", { class: "figure" }, el("dt", {}, figure.label), el("dd", {}, figure.text))));
+  }
+
+  // A compared report's figures: a table of this period's, the earlier period's and the changes.
+  function comparedFigures(figures, comparison) {
+    const head = el("tr", {}, el("th", { scope: "col" }, "Figure"), comparison.columns.map((title) => el("th", { scope: "col", class: "num" }, title)));
+    const rows = figures.map((figure) =>
+      el("tr", {}, el("th", { scope: "row" }, figure.label), el("td", { class: "num" }, figure.text), figure.compared.map((text) => el("td", { class: "num" }, text))),
+    );
+    return el("div", { class: "table-scroll" }, el("table", { class: "data-table compared-figures" }, el("thead", {}, head), el("tbody", {}, rows)));
   }
 
   // The summary's figures: under their groups' headings when the report groups them, else one list.
   function figureGroups(data) {
-    if (!data.summary_groups.length) return figureList(data.summary);
+    if (!data.summary_groups.length) return figureList(data.summary, data.comparison);
     const byKey = new Map(data.summary.map((figure) => [figure.key, figure]));
     return data.summary_groups.map((group) => [
       el("h4", { class: "figure-group" }, group.title),
-      figureList(group.keys.map((key) => byKey.get(key))),
+      figureList(group.keys.map((key) => byKey.get(key)), data.comparison),
     ]);
   }
 

@@ -302,6 +302,29 @@ def test_delete_asks_for_confirmation_and_works_from_the_keyboard(log_in, worker
     assert page.request.get(f"{page.url.rsplit('/', 1)[0]}/api/reports/generated/{report_id}/").status == 404
 
 
+def test_a_compared_report_shows_both_periods_in_its_preview_and_its_file(log_in, workers, tmp_path):
+    workers.ensure()
+    page = log_in("doctor")
+    title = "Visits against the period before"
+    form(page).get_by_label("Compare with").select_option("previous_period")
+    report = completed(page, title, "CSV")
+    report.get_by_role("button", name=f"Preview: {title}").click()
+    dialog = page.get_by_role("dialog", name=title)
+    expect(dialog.locator("#preview-meta")).to_contain_text("Compared with previous period:")
+    table = dialog.locator("table.compared-figures")
+    expect(table.locator("thead th")).to_contain_text(["Figure", "This period", "Previous period", "Change"])
+    total = table.locator("tbody tr").filter(has_text="Total visits")
+    expect(total.locator("td")).to_have_count(4)  # 90 days against the 90 before: no figures per day
+    charts = dialog.locator("figure.chart-card svg.chart")
+    expect(charts.first).to_contain_text("Medical, previous period")
+    shoot(page, "preview-compared")
+    dialog.get_by_role("button", name="Close").click()
+    lines = list(csv.DictReader(io.StringIO(download(page, report, title, tmp_path).read_text("utf-8-sig"))))
+    columns = {line["Column"] for line in lines if line["Label"] == "Total visits"}
+    assert {"This period", "Previous period", "Change", "Change, %"} <= columns
+    assert any(line["Label"] == "Compared with" and line["Value"] == "Previous period" for line in lines)
+
+
 def test_preview_shows_figures_and_charts_and_export_as_makes_a_new_report(log_in, workers):
     workers.ensure()
     page = log_in("doctor")
