@@ -272,7 +272,8 @@ class PresetSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if request := self.context.get("request"):
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:  # not while the API schema is drawn
             self.fields["template"].queryset = templates_for(request.user)
 
     def to_representation(self, preset):
