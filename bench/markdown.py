@@ -9,6 +9,7 @@ import django
 from django.db import connection
 
 BAR_DATA, BAR_END_TO_END, BAR_MEMORY_MB, BAR_API_P95_MS = 1.5, 2.0, 200, 50
+BAR_COMPARED = 2.2  # a report compared with the previous period: its data step ÷ the plain one's
 
 
 def machine():
@@ -104,6 +105,7 @@ def _bars(results):
         )
         peak = max(m["peak_mb"] for row in rows for m in row["formats"].values())
         e2e_ratio = worst_e2e[0]["formats"][worst_e2e[1]]["ratio"]
+        worst = max((row for row in rows if "compared" in row), key=lambda row: row["compared"]["ratio"])
         lines.append(
             [
                 name,
@@ -113,9 +115,21 @@ def _bars(results):
                 _check(e2e_ratio <= BAR_END_TO_END),
                 f"{peak:.0f}",
                 _check(peak < BAR_MEMORY_MB),
+                f"{worst['compared']['ratio']:.2f} ({worst['report_type']}, {worst['range']})",
+                _check(worst["compared"]["ratio"] <= BAR_COMPARED),
             ]
         )
-    header = ["size", "worst data ÷ bare", "≤ 1.5", "worst JSON/CSV ÷ bare", "≤ 2", "worst peak MB", "< 200"]
+    header = [
+        "size",
+        "worst data ÷ bare",
+        "≤ 1.5",
+        "worst JSON/CSV ÷ bare",
+        "≤ 2",
+        "worst peak MB",
+        "< 200",
+        "worst compared ÷ plain",
+        "≤ 2.2",
+    ]
     return _table(header, lines)
 
 
@@ -139,6 +153,30 @@ def _queries(results):
         )
     header = ["report", "range", f"data step ({' / '.join(sizes)})", f"whole task, JSON ({' / '.join(sizes)})"]
     return _table([*header, "bare SQL", "constant"], rows)
+
+
+def _compared(results):
+    rows = []
+    for name, figures in results["sizes"].items():
+        for row in figures.get("reports", []):
+            if "compared" not in row:
+                continue
+            pair = row["compared"]
+            rows.append(
+                [
+                    name,
+                    row["report_type"],
+                    row["range"],
+                    _ms(pair["plain_seconds"]),
+                    _ms(pair["compared_seconds"]),
+                    f"{pair['ratio']:.2f}",
+                    _check(pair["ratio"] <= BAR_COMPARED),
+                    f"{pair['plain_queries']} / {pair['compared_queries']}",
+                    _check(pair["compared_queries"] <= 2 * pair["plain_queries"]),
+                ]
+            )
+    header = ["size", "report", "range", "plain ms", "compared ms", "compared ÷ plain", "≤ 2.2", "queries", "≤ 2×"]
+    return _table(header, rows)
 
 
 def _cache(results):
@@ -240,6 +278,11 @@ def render(results):
             *(_reports_section(n, f) + "\n" for n, f in results["sizes"].items() if "reports" in f),
             "## Query counts across sizes\n",
             _queries(results),
+            "\n## Compared with the previous period\n",
+            "The data step (`generating.build_document`, the cache bypassed, the fastest of several warm runs) of "
+            "each report plain and compared with the previous period (`compare_to`), one after the other, and "
+            "their query counts.\n\n",
+            _compared(results),
             "\n## Report data cache: cold and warm\n",
             "`generating.build_document` with an empty cache, then again: the second is served from the cache "
             "(one query reads the data versions).\n\n",

@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 
 from reports import catalog
 from reports.catalog.report_type import ReportParams
-from reports.models import ExportFormat, GeneratedReport, ReportTemplate
+from reports.models import CompareTo, ExportFormat, GeneratedReport, ReportTemplate
 from reports.periods import Period
 from reports.services import generating
 
@@ -112,6 +112,7 @@ def measure_report(report_type, range_name, repeat, user, log):
         measured["ratio"] = measured["seconds"] / bare_seconds
         row["formats"][export_format] = measured
     row["cache"] = cold_warm(report_type, period, user)
+    row["compared"] = compared(report_type, period, user, repeat)
     log(
         f"  {report_type:<24} {range_name:<5} bare {bare_seconds * 1000:7.1f} ms  data {data_seconds * 1000:7.1f} ms"
         f"  x{row['ratio']:.2f}  queries {len(data_queries):>2}/{len(bare_queries):>2}  "
@@ -119,6 +120,30 @@ def measure_report(report_type, range_name, repeat, user, log):
         + (f"  DISAGREE {row['disagree']}" if row["disagree"] else "")
     )
     return row
+
+
+def compared(report_type, period, user, repeat):
+    """The data step (``generating.build_document``, the cache bypassed) compared with the previous period, against
+    the plain one: the fastest of ``repeat`` warm runs each, one after the other, and their query counts."""
+    figures = {}
+    for name, compare_to in (("plain", CompareTo.NONE), ("compared", CompareTo.PREVIOUS_PERIOD)):
+        report = GeneratedReport(
+            report_type=report_type,
+            title="Compared",
+            generated_by=user,
+            date_range_start=period.start,
+            date_range_end=period.end,
+            filters={},
+            compare_to=compare_to,
+        )
+        figures[f"{name}_seconds"] = timed(
+            lambda report=report: generating.build_document(report, cached=False), repeat
+        )[0]
+        with CaptureQueriesContext(connection) as queries:
+            generating.build_document(report, cached=False)
+        figures[f"{name}_queries"] = len(queries)
+    figures["ratio"] = figures["compared_seconds"] / figures["plain_seconds"]
+    return figures
 
 
 def cold_warm(report_type, period, user):

@@ -173,6 +173,11 @@ class GeneratedReport(models.Model):
         return f"Report #{self.pk}"
 
     @property
+    def period_label(self):
+        """The name of the relative period its dates were resolved from ("Previous month"); "" for two dates."""
+        return relative_periods.label(self.relative_period) if self.relative_period else ""
+
+    @property
     def is_expired(self):
         """Its retention has ended: marked EXPIRED, or past ``expires_at`` (before cleanup marks it)."""
         return self.status == ReportStatus.EXPIRED or bool(self.expires_at and self.expires_at <= timezone.now())

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
+from reports.api.serializers import SHARED_ROLES
 from reports.models import ExportFormat, ReportStatus
 from reports.periods import local_zone
 from uscpis.roles import Role, is_admin, may_use_reports, user_roles
@@ -27,6 +28,7 @@ def reports_page(request):
             "today": timezone.localdate(timezone=local_zone()).isoformat(),
             "time_zone": settings.TIME_ZONE,
             "small_cell_threshold": settings.SMALL_CELL_THRESHOLD,
+            "shared_roles": [(role, label) for role, label in SHARED_ROLES if role in roles],
             "statuses": ReportStatus.choices,
             "labels": json.dumps(
                 {"formats": dict(ExportFormat.choices), "statuses": dict(ReportStatus.choices)}, ensure_ascii=False

@@ -43,4 +43,8 @@ def test_the_benchmark_runs_at_a_toy_size(tmp_path):
             "JSON": "COMPLETED",
         }
         assert all(measured["peak_mb"] >= measured["baseline_mb"] > 0 for measured in row["formats"].values())
+        compared = row["compared"]
+        assert compared["plain_queries"] < compared["compared_queries"] <= 2 * compared["plain_queries"]
+        assert compared["ratio"] == compared["compared_seconds"] / compared["plain_seconds"]
     assert "| VISIT_TRENDS | whole |" in output.read_text()
+    assert "## Compared with the previous period" in output.read_text()

@@ -3,7 +3,7 @@
 from django.utils.module_loading import import_string
 from rest_framework import serializers
 
-from reports import comparison
+from reports import catalog, comparison
 from reports.document import COUNT, RATE
 from reports.presentation import is_numeric, present
 from reports.renderers.cells import filters_text
@@ -66,6 +66,7 @@ class PreviewSerializer(serializers.Serializer):
     filters = serializers.CharField(help_text="The filters in words")
     generated_at = serializers.CharField()
     record_count = serializers.JSONField(help_text="A whole number, or the marker of a suppressed small count")
+    record_count_label = serializers.CharField(help_text="What the record count counts: the label of its figure")
     notes = serializers.ListField(child=serializers.CharField())
     comparison = ComparisonSerializer(allow_null=True, help_text="The earlier period it is compared with, or null")
     summary = FigureSerializer(many=True)
@@ -98,6 +99,7 @@ def preview(report, document):
         "filters": filters_text(document),
         "generated_at": document.generated_at,
         "record_count": present(COUNT, document.record_count).value,
+        "record_count_label": record_count_label(document),
         "notes": document.notes,
         "comparison": _comparison(document),
         "summary": [figure(document, key, figures.get(key)) for key in document.summary],
@@ -105,6 +107,14 @@ def preview(report, document):
         "sections": sections,
         "charts": [chart.as_dict() for chart in import_string(PAGE_CHARTS)(document)],
     }
+
+
+def record_count_label(document):
+    """What a document's record count counts: the label of the summary figure it is ("Total visits"), from the
+    report type's suppression rules; "Records" when it adds up several."""
+    parts = catalog.get(document.report_type).suppression.record_count
+    key = parts if isinstance(parts, str) else (parts[0] if len(parts) == 1 else None)
+    return document.label(key) if key in document.summary else "Records"
 
 
 def _comparison(document):

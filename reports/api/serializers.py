@@ -366,6 +366,8 @@ class GeneratedReportSerializer(ErrorDetailsMixin, serializers.ModelSerializer):
     generation_seconds = serializers.FloatField(read_only=True, allow_null=True)
     report_id = serializers.IntegerField(source="id", read_only=True)
     is_expired = serializers.BooleanField(read_only=True)
+    period_label = serializers.CharField(read_only=True, help_text="The relative period in words, or empty")
+    compare_to_label = serializers.CharField(source="get_compare_to_display", read_only=True)
     filter_labels = serializers.SerializerMethodField(
         help_text='The filters in words, by name: {"sex": {"label": "Sex", "text": "Female"}}.'
     )
@@ -383,7 +385,9 @@ class GeneratedReportSerializer(ErrorDetailsMixin, serializers.ModelSerializer):
             "date_range_start",
             "date_range_end",
             "relative_period",
+            "period_label",
             "compare_to",
+            "compare_to_label",
             "filters",
             "filter_labels",
             "export_format",

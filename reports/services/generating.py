@@ -90,9 +90,12 @@ def _progress(report, percentage):
     report.progress_written = now
 
 
-def build_document(report, on_progress=None):
+def build_document(report, on_progress=None, cached=True):
     """The report document for a report's parameters, computed from today's data (small counts hidden if asked),
-    with the earlier period beside it when it is compared (``reports.comparison``): each period is half the work."""
+    with the earlier period beside it when it is compared (``reports.comparison``): each period is half the work.
+
+    ``cached``: figures computed earlier from the same data are used (``reports.cache``).
+    """
     params = ReportParams(
         period=Period(
             report.date_range_start,
@@ -105,17 +108,17 @@ def build_document(report, on_progress=None):
     )
     report_type = catalog.get(report.report_type)
     if report.compare_to == CompareTo.NONE:
-        return _suppressed(report, report_type, report_type.build(params, cached=True))
+        return _suppressed(report, report_type, report_type.build(params, cached=cached))
     progress = params.progress
     current = dataclasses.replace(params, progress=lambda done: progress(done / 2))
-    document = _suppressed(report, report_type, report_type.build(current, cached=True))
+    document = _suppressed(report, report_type, report_type.build(current, cached=cached))
     earlier = dataclasses.replace(
         params,
         period=comparison.earlier_period(params.period, report.compare_to, comparison.step_unit(document)),
         progress=lambda done: progress(0.5 + done / 2),
         measures={},
     )
-    earlier_document = _suppressed(report, report_type, report_type.build(earlier, cached=True))
+    earlier_document = _suppressed(report, report_type, report_type.build(earlier, cached=cached))
     return comparison.compare(document, earlier_document, report.compare_to, report_type.flows())
 
 

@@ -19,6 +19,8 @@
   const POLL_FIRST = 1000;
   const POLL_MAX = 8000;
   const POLL_FACTOR = 1.6;
+  const DASHBOARD_AFTER_DOWNLOAD = 1500;
+  const DASHBOARD_REFRESH = 60000; // the dashboard's figures are drawn again this often while the page is shown
   const SVG_NS = "http://www.w3.org/2000/svg";
   const FORMAT_HINTS = { PDF: "to print or share", EXCEL: "to work with the numbers", CSV: "a plain table", JSON: "for other systems" };
   /* Friendly text by error code (the API's Error-Codes header), then by field; "*" for any field. */
@@ -45,6 +47,8 @@
     pollTimer: null,
     pollDelay: POLL_FIRST,
     exporting: null,
+    presets: [],
+    editing: null, // the preset loaded into the form by Edit, which "Save as preset" then updates
   };
 
   const $ = (id) => document.getElementById(id);
@@ -204,7 +208,7 @@
       container.replaceChildren(el("p", { class: "hint" }, "No report is available to your role."));
       return;
     }
-    container.replaceChildren(...state.templates.map((template, index) => templateCard(template, index === 0)));
+    container.replaceChildren(...state.templates.map((template) => templateCard(template, false)));
     $("list-type").append(...state.templates.map((t) => el("option", { value: t.report_type }, t.name)));
     showTemplate();
   }
@@ -330,6 +334,32 @@
     if (first) first.focus();
   }
 
+  /* The form's request: its period (a preset is a relative period, resolved by the server and named in the
+     report; Custom sends the dates), format, filters, small counts and comparison. */
+  function requestFields() {
+    const filters = {};
+    $("filters").querySelectorAll("[data-filter]").forEach((control) => {
+      if (control.value.trim()) filters[control.dataset.filter] = control.value.trim();
+    });
+    const format = document.querySelector("input[name=export_format]:checked");
+    const preset = document.querySelector("input[name=preset]:checked");
+    const period = preset && preset.dataset.period
+      ? { period: preset.dataset.period }
+      : { date_range_start: $("date_range_start").value, date_range_end: $("date_range_end").value };
+    return {
+      ...period,
+      export_format: format ? format.value : "",
+      filters,
+      suppress_small_counts: $("suppress_small_counts").checked,
+      compare_to: $("compare_to").value,
+    };
+  }
+
+  /* After a report is requested the filters go back to none, so the next report starts unfiltered. */
+  function resetFilters() {
+    $("filters").querySelectorAll("[data-filter]").forEach((control) => (control.value = ""));
+  }
+
   async function generate(event) {
     event.preventDefault();
     clearErrors();
@@ -341,31 +371,16 @@
       $("error-template").textContent = "Choose a report first.";
       return;
     }
-    const filters = {};
-    $("filters").querySelectorAll("[data-filter]").forEach((control) => {
-      if (control.value.trim()) filters[control.dataset.filter] = control.value.trim();
-    });
-    const format = document.querySelector("input[name=export_format]:checked");
-    // A period preset is a relative period, resolved by the server and named in the report; Custom sends the dates.
-    const preset = document.querySelector("input[name=preset]:checked");
-    const period = preset && preset.dataset.period
-      ? { period: preset.dataset.period }
-      : { date_range_start: $("date_range_start").value, date_range_end: $("date_range_end").value };
-    const payload = {
-      ...period,
-      export_format: format ? format.value : "",
-      title: $("title").value.trim(),
-      filters,
-      suppress_small_counts: $("suppress_small_counts").checked,
-      compare_to: $("compare_to").value,
-    };
+    const payload = { ...requestFields(), title: $("title").value.trim() };
     const button = $("generate-button");
     button.disabled = true;
     const { ok, status, body, codes } = await api(`templates/${template.id}/generate/`, { method: "POST", body: JSON.stringify(payload) });
     button.disabled = false;
     if (ok) {
-      message.textContent = `“${body.title}” is being prepared. It appears under My reports and updates by itself.`;
+      const filtered = Object.keys(payload.filters).length ? " Its filters are cleared for the next report." : "";
+      message.textContent = `“${body.title}” is being prepared. It appears under My reports and updates by itself.${filtered}`;
       $("title").value = "";
+      resetFilters();
       $("list-status").value = "";
       $("list-type").value = "";
       state.page = 1;
@@ -378,6 +393,185 @@
       message.textContent = "Please correct the highlighted fields.";
     } else {
       $("error-non_field_errors").textContent = (body && body.detail) || "The report could not be requested. Please try again.";
+    }
+  }
+
+  /* --- saved presets ---------------------------------------------------------------- */
+
+  async function loadPresets() {
+    const { ok, body } = await api("presets/?page_size=100");
+    if (!ok) {
+      $("preset-message").textContent = (body && body.detail) || "The saved presets could not be loaded.";
+      return;
+    }
+    state.presets = body.results;
+    const own = state.presets.filter((preset) => preset.is_own);
+    const shared = state.presets.filter((preset) => !preset.is_own);
+    $("my-presets").replaceChildren(...(own.length ? own.map(presetItem) : [el("li", { class: "hint" }, "None yet: set up a report below and choose Save as preset.")]));
+    $("shared-presets").replaceChildren(...(shared.length ? shared.map(presetItem) : [el("li", { class: "hint" }, "No preset is shared with you.")]));
+  }
+
+  function presetSummary(preset) {
+    const period = preset.period ? preset.period_label : formatPeriod(preset.date_range_start, preset.date_range_end);
+    const filters = Object.values(preset.filter_labels).map((shown) => `${shown.label}: ${shown.text}`);
+    const compared = { previous_period: "against the previous period", same_period_last_year: "against the same period last year" }[preset.compare_to];
+    return [preset.template_name, period, formatLabel(preset.export_format), ...filters, ...(compared ? [compared] : [])].join(" · ");
+  }
+
+  function sharingText(preset) {
+    if (preset.sharing === "CLINIC") return "Shared with the whole clinic";
+    if (preset.sharing !== "ROLE") return "Only you see it";
+    const option = document.querySelector(`#preset-role option[value="${preset.shared_role}"]`);
+    return `Shared with the role group ${option ? option.textContent : preset.shared_role}`;
+  }
+
+  function presetItem(preset) {
+    const label = (action) => `${action}: ${preset.name}`;
+    const buttons = [
+      el("button", { type: "button", class: "button primary", "data-preset-action": "run", "data-preset": preset.id, "aria-label": label("Run now"), disabled: !preset.runnable }, "Run now"),
+      ...(preset.is_own
+        ? [
+            el("button", { type: "button", class: "button", "data-preset-action": "edit", "data-preset": preset.id, "aria-label": label("Edit") }, "Edit"),
+            el("button", { type: "button", class: "button danger-quiet", "data-preset-action": "delete", "data-preset": preset.id, "aria-label": label("Delete") }, "Delete"),
+          ]
+        : []),
+    ];
+    return el(
+      "li",
+      { class: "preset-item", "data-preset-id": preset.id },
+      el("span", { class: "preset-name" }, preset.name),
+      el("span", { class: "preset-summary" }, presetSummary(preset)),
+      el("span", { class: "hint" }, preset.is_own ? sharingText(preset) : `Shared by ${preset.owner_name}`),
+      preset.runnable ? null : el("span", { class: "field-error" }, preset.problems.join(" ")),
+      el("span", { class: "preset-actions" }, buttons),
+    );
+  }
+
+  async function onPresetClick(event) {
+    const button = event.target.closest("button[data-preset-action]");
+    if (!button) return;
+    const preset = state.presets.find((p) => String(p.id) === button.dataset.preset);
+    if (!preset) return;
+    if (button.dataset.presetAction === "run") await runPreset(preset, button);
+    else if (button.dataset.presetAction === "edit") editPreset(preset);
+    else if (button.dataset.presetAction === "delete") await deletePreset(preset);
+  }
+
+  async function runPreset(preset, button) {
+    button.disabled = true;
+    const { ok, body } = await api(`presets/${preset.id}/run/`, { method: "POST" });
+    button.disabled = false;
+    const message = $("preset-message");
+    if (ok) {
+      message.textContent = `“${body.title}” is being prepared from the preset “${preset.name}”.`;
+      state.page = 1;
+      state.pollDelay = POLL_FIRST;
+      await loadReports();
+      loadDashboard();
+    } else {
+      message.textContent = (body && (body.problems || [body.detail]).join(" ")) || "The preset could not be run.";
+    }
+  }
+
+  /* Edit loads the preset into the form; "Save as preset" then updates it. */
+  function editPreset(preset) {
+    const card = document.querySelector(`input[name=template][value="${preset.template}"]`);
+    if (card) {
+      card.checked = true;
+      showTemplate();
+    }
+    let pill = document.querySelector(`input[name=preset][data-period="${preset.period}"]`);
+    if (preset.period && !pill) {
+      pill = el("input", { type: "radio", name: "preset", value: preset.period, "data-period": preset.period });
+      $("presets").insertBefore(el("label", { class: "pill" }, pill, ` ${preset.period_label}`), $("presets").lastElementChild);
+    }
+    if (pill) {
+      pill.checked = true;
+      applyPreset(pill.value);
+    } else {
+      document.querySelector("input[name=preset][value=custom]").checked = true;
+      $("date_range_start").value = preset.date_range_start;
+      $("date_range_end").value = preset.date_range_end;
+    }
+    $("filters").querySelectorAll("[data-filter]").forEach((control) => (control.value = preset.filters[control.dataset.filter] || ""));
+    const format = document.querySelector(`input[name=export_format][value="${preset.export_format}"]`);
+    if (format) format.checked = true;
+    if (preset.suppress_small_counts !== null) $("suppress_small_counts").checked = preset.suppress_small_counts;
+    $("compare_to").value = preset.compare_to;
+    state.editing = preset;
+    $("save-preset-button").textContent = `Update “${preset.name}”`;
+    $("preset-message").textContent = `“${preset.name}” is in the form: change it, then choose Update to save it.`;
+    $("new-report-heading").scrollIntoView({ block: "start" });
+  }
+
+  function openPresetDialog() {
+    const template = currentTemplate();
+    if (!template) {
+      $("error-template").textContent = "Choose a report first.";
+      return;
+    }
+    const editing = state.editing;
+    $("preset-dialog-title").textContent = editing ? `Update “${editing.name}”` : "Save as preset";
+    $("preset-name").value = editing ? editing.name : "";
+    $("preset-sharing").value = editing ? editing.sharing : "PRIVATE";
+    if ($("preset-role") && editing && editing.shared_role) $("preset-role").value = editing.shared_role;
+    showRoleField();
+    $("error-preset-name").textContent = "";
+    $("preset-error").textContent = "";
+    $("preset-dialog").showModal();
+  }
+
+  function showRoleField() {
+    if ($("preset-role-field")) $("preset-role-field").hidden = $("preset-sharing").value !== "ROLE";
+  }
+
+  async function savePreset(event) {
+    event.preventDefault();
+    const template = currentTemplate();
+    const sharing = $("preset-sharing").value;
+    const payload = {
+      ...requestFields(),
+      name: $("preset-name").value.trim(),
+      template: template.id,
+      sharing,
+      shared_role: sharing === "ROLE" ? $("preset-role").value : "",
+    };
+    const editing = state.editing;
+    const path = editing ? `presets/${editing.id}/` : "presets/";
+    $("preset-submit").disabled = true;
+    const { ok, body } = await api(path, { method: editing ? "PUT" : "POST", body: JSON.stringify(payload) });
+    $("preset-submit").disabled = false;
+    if (!ok) {
+      const errors = body || {};
+      $("error-preset-name").textContent = errors.name ? messages(errors.name).join(" ") : "";
+      const others = Object.entries(errors).filter(([field]) => field !== "name");
+      $("preset-error").textContent = others.map(([field, value]) => messages(value).join(" ")).join(" ") || (errors.name ? "" : "The preset could not be saved.");
+      return;
+    }
+    $("preset-dialog").close();
+    state.editing = null;
+    $("save-preset-button").textContent = "Save as preset";
+    $("preset-message").textContent = `Saved “${body.name}”.`;
+    announce(`Saved the preset “${body.name}”.`);
+    await loadPresets();
+  }
+
+  async function deletePreset(preset) {
+    const confirmed = await confirmDialog(`The preset “${preset.name}” will be deleted. Reports made from it stay.`, {
+      title: "Delete this preset?",
+      action: "Delete preset",
+    });
+    if (!confirmed) return;
+    const { ok, status, body } = await api(`presets/${preset.id}/`, { method: "DELETE" });
+    if (ok || status === 404) {
+      if (state.editing && state.editing.id === preset.id) {
+        state.editing = null;
+        $("save-preset-button").textContent = "Save as preset";
+      }
+      $("preset-message").textContent = `Deleted the preset “${preset.name}”.`;
+      await loadPresets();
+    } else {
+      $("preset-message").textContent = (body && body.detail) || "The preset could not be deleted.";
     }
   }
 
@@ -422,7 +616,9 @@
   function reportItem(report) {
     const expired = report.is_expired;
     const status = expired ? "EXPIRED" : report.status;
-    const details = [report.template_name, formatLabel(report.export_format), formatPeriod(report.date_range_start, report.date_range_end)];
+    const period = (report.period_label ? `${report.period_label}: ` : "") + formatPeriod(report.date_range_start, report.date_range_end);
+    const compared = report.compare_to === "none" ? [] : [`compared with the ${report.compare_to_label.toLowerCase()}`];
+    const details = [report.template_name, formatLabel(report.export_format), period, ...compared];
     const requested = `Requested ${formatMoment(report.created_at)}` + (IS_ADMIN ? ` by ${report.generated_by_name}` : "");
     return el(
       "li",
@@ -521,7 +717,13 @@
     return state.reports.find((r) => String(r.id) === String(id));
   }
 
+  /* A download counts on the dashboard: it is drawn again once the download has started. */
+  function afterDownload() {
+    window.setTimeout(loadDashboard, DASHBOARD_AFTER_DOWNLOAD);
+  }
+
   async function onListClick(event) {
+    if (event.target.closest("a[data-action=download]")) afterDownload();
     const button = event.target.closest("button[data-action]");
     if (!button) return;
     const report = findReport(button.dataset.report);
@@ -532,8 +734,10 @@
     else if (button.dataset.action === "preview") await openPreview(report);
   }
 
-  function confirmDialog(text) {
+  function confirmDialog(text, { title = "Delete this report?", action = "Delete report" } = {}) {
     const dialog = $("confirm-dialog");
+    $("confirm-title").textContent = title;
+    $("confirm-delete").textContent = action;
     $("confirm-text").textContent = text;
     dialog.returnValue = "";
     dialog.showModal();
@@ -694,7 +898,7 @@
         (data.period.up_to ? `, up to ${formatDay(data.period.up_to)} (period still open)` : ""),
       ...(earlier ? [`Compared with ${earlier.label.toLowerCase()}: ${formatPeriod(earlier.start, earlier.end)}`] : []),
       `Filters: ${data.filters}`,
-      `${data.record_count.toLocaleString()} records`,
+      `${data.record_count_label}: ${data.record_count.toLocaleString()}`,
       `Generated ${formatMoment(data.generated_at)}`,
     ].join(" · ");
     const parts = [
@@ -914,6 +1118,11 @@
     $("title").addEventListener("input", () => clearError("title"));
     $("filters").addEventListener("change", (event) => event.target.dataset.filter && clearError(`filters.${event.target.dataset.filter}`));
     $("generate-form").addEventListener("submit", generate);
+    $("saved-presets").addEventListener("click", onPresetClick);
+    $("save-preset-button").addEventListener("click", openPresetDialog);
+    $("preset-form").addEventListener("submit", savePreset);
+    $("preset-cancel").addEventListener("click", () => $("preset-dialog").close());
+    $("preset-sharing").addEventListener("change", showRoleField);
     $("report-list").addEventListener("click", onListClick);
     $("list-status").addEventListener("change", () => {
       state.page = 1;
@@ -934,11 +1143,14 @@
     $("export-form").addEventListener("submit", submitExport);
     $("export-cancel").addEventListener("click", () => $("export-dialog").close());
     $("preview-close").addEventListener("click", () => $("preview-dialog").close());
+    $("preview-download").addEventListener("click", afterDownload);
+    window.setInterval(() => !document.hidden && loadDashboard(), DASHBOARD_REFRESH);
     document.addEventListener("visibilitychange", () => {
       if (!document.hidden && !state.pollTimer) schedulePoll();
     });
     $("my-reports-heading").setAttribute("tabindex", "-1");
     loadTemplates();
+    loadPresets();
     loadReports();
     startDashboard();
   }

@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-USERS = {"doctor": ["DOCTOR"], "nurse": ["NURSE"], "admin": ["ADMIN"], "staff": ["STAFF"]}
+USERS = {"doctor": ["DOCTOR"], "colleague": ["DOCTOR"], "nurse": ["NURSE"], "admin": ["ADMIN"], "staff": ["STAFF"]}
 DESKTOP = {"width": 1366, "height": 900}
 # Reports take a second or two; the page polls with back-off up to 8 s.
 expect.set_options(timeout=30_000)

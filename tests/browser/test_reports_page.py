@@ -213,6 +213,7 @@ def test_start_after_end_is_explained_next_to_the_end_date(log_in):
 def test_formats_and_statuses_are_named_as_the_server_names_them(log_in):
     page = log_in("doctor")
     formats, statuses = dict(ExportFormat.choices), dict(ReportStatus.choices)
+    page.locator(".template-card").first.click()  # no report is chosen until the user chooses one
     supported = page.locator("#formats input[name=export_format]").evaluate_all("inputs => inputs.map((i) => i.value)")
     expect(page.locator("#formats .format-name")).to_have_text([formats[value] for value in supported])
     expect(page.locator(".template-card").first.locator(".badge")).to_have_text([formats[value] for value in supported])
@@ -300,6 +301,61 @@ def test_delete_asks_for_confirmation_and_works_from_the_keyboard(log_in, worker
     expect(report).to_have_count(0)
     expect(page.locator("#announcer")).to_have_text(f"“{title}” was deleted.")
     assert page.request.get(f"{page.url.rsplit('/', 1)[0]}/api/reports/generated/{report_id}/").status == 404
+
+
+def save_preset(page, template, name, period, shown_to):
+    """Set up the form for ``template`` over the relative ``period`` and save it as a preset named ``name``."""
+    page.get_by_role("radio", name=re.compile(f"^{template}")).check()
+    form(page).get_by_role("radio", name=period, exact=True).check()
+    page.get_by_role("button", name="Save as preset").click()
+    dialog = page.get_by_role("dialog", name="Save as preset")
+    dialog.get_by_label("Name").fill(name)
+    dialog.get_by_label("Shown to").select_option(label=shown_to)
+    dialog.get_by_role("button", name="Save preset").click()
+    expect(dialog).to_be_hidden()
+    return page.locator("#my-presets li").filter(has_text=name)
+
+
+def test_a_preset_with_a_relative_period_is_saved_run_and_shared_by_role(log_in, workers):
+    workers.ensure()
+    page = log_in("doctor")
+    expect(page.locator("input[name=template]:checked")).to_have_count(0)  # no report is chosen for the user
+    mine = save_preset(page, "Visit trends", "Last month's visits", "Last month", "My role group")
+    expect(mine).to_contain_text("Visit trends · Previous month · PDF")
+    withheld = save_preset(page, "Comprehensive analytics", "Director's month", "Last month", "The whole clinic")
+    expect(withheld).to_have_count(1)
+    shoot(page.locator("#new-report"), "presets")
+    mine.get_by_role("button", name="Run now: Last month's visits").click()
+    expect(page.locator("#preset-message")).to_contain_text("from the preset “Last month's visits”")
+    report = page.locator("#report-list > li[data-report-id]").first
+    expect(report).to_have_attribute("data-status", "COMPLETED")
+    expect(report).to_contain_text("Previous month")
+
+    colleague = log_in("colleague")
+    shared = colleague.locator("#shared-presets li")
+    expect(shared.filter(has_text="Last month's visits")).to_contain_text("Shared by")
+    expect(shared.filter(has_text="Director's month")).to_have_count(1)
+    visits = shared.filter(has_text="Last month's visits")
+    expect(visits.get_by_role("button", name=re.compile("^Edit"))).to_have_count(0)  # only its owner edits it
+
+    nurse = log_in("nurse")
+    expect(nurse.locator("#shared-presets")).to_contain_text("No preset is shared with you.")  # a nurse may not use
+    # comprehensive analytics, and the other preset is shared with doctors only
+
+
+def test_a_preset_is_edited_in_the_form_and_deleted(log_in):
+    page = log_in("doctor")
+    preset = save_preset(page, "Patient summary", "Patients this year", "This year", "Only me")
+    preset.get_by_role("button", name="Edit: Patients this year").click()
+    form(page).get_by_label("Compare with").select_option("same_period_last_year")
+    page.get_by_role("button", name="Update “Patients this year”").click()
+    dialog = page.get_by_role("dialog", name="Update “Patients this year”")
+    expect(dialog.get_by_label("Name")).to_have_value("Patients this year")
+    dialog.get_by_role("button", name="Save preset").click()
+    expect(preset).to_contain_text("against the same period last year")
+    preset.get_by_role("button", name="Delete: Patients this year").click()
+    page.get_by_role("dialog", name="Delete this preset?").get_by_role("button", name="Delete preset").click()
+    expect(preset).to_have_count(0)
 
 
 def test_a_compared_report_shows_both_periods_in_its_preview_and_its_file(log_in, workers, tmp_path):
@@ -413,7 +469,7 @@ def test_generating_with_the_keyboard_alone(log_in, workers):
     page = log_in("doctor")
     page.locator("body").focus()
     visited = []
-    for _ in range(40):
+    for _ in range(60):  # the saved presets' buttons come first
         page.keyboard.press("Tab")
         focused = page.evaluate("document.activeElement.name || document.activeElement.id")
         visited.append(focused)
@@ -439,4 +495,7 @@ def test_the_layout_holds_from_a_phone_to_a_wide_monitor(log_in, name, viewport)
     columns = page.evaluate("getComputedStyle(document.getElementById('template-cards')).gridTemplateColumns")
     assert len(columns.split()) == (1 if name == "phone" else 4)
     if name == "phone":
+        # Compact cards: the period is within two screens of the top, not below every card's description.
+        period = page.locator("#presets").bounding_box()["y"] + page.evaluate("window.scrollY")
+        assert period < 2 * 844, period
         shoot(page, "phone")
