@@ -111,7 +111,9 @@ def preview(report, document):
 
 def record_count_label(document):
     """What a document's record count counts: the label of the summary figure it is ("Total visits"), from the
-    report type's suppression rules; "Records" when it adds up several."""
+    report type's suppression rules; "Records" when it adds up several or the type is not declared."""
+    if document.report_type not in catalog.REPORT_TYPES:
+        return "Records"
     parts = catalog.get(document.report_type).suppression.record_count
     key = parts if isinstance(parts, str) else (parts[0] if len(parts) == 1 else None)
     return document.label(key) if key in document.summary else "Records"

@@ -190,16 +190,22 @@ class _Book:
         excel_chart = self.workbook.add_chart({"type": CHART_TYPES[chart.kind]})
         index = {column: position for position, column in enumerate(section.columns)}
         category, last = index[chart.category], len(section.rows)
-        values = chart.values[:1] if chart.kind == "pie" else chart.values
-        for key in values:
+        values = chart.values[:1] if chart.kind == "pie" else [*chart.values, *chart.earlier]
+        colours = charts.series_colours(len(values), len(chart.earlier))
+        for number, (key, colour) in enumerate(zip(values, colours, strict=True)):
             column = index[key]
             series = {
                 "name": [sheet_name, 0, column],
                 "categories": [sheet_name, 1, category, last, category],
                 "values": [sheet_name, 1, column, last, column],
             }
+            earlier = number >= len(chart.values)  # the earlier period's: faded, a dashed line
             if chart.kind == "line":
-                series["marker"] = {"type": "circle"}
+                series["marker"] = {"type": "circle", "fill": {"color": hex_colour(colour)}, "border": {"none": True}}
+                series["line"] = {"color": hex_colour(colour), **({"dash_type": "dash"} if earlier else {})}
+            elif chart.kind != "pie":
+                series["fill"] = {"color": hex_colour(colour)}
+                series["border"] = {"none": True}
             excel_chart.add_series(series)
         excel_chart.set_title({"name": chart.title})
         excel_chart.set_size(CHART_SIZE)

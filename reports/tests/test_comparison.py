@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import json
+import zipfile
 from fractions import Fraction
 
 import openpyxl
@@ -391,3 +392,14 @@ def test_the_api_requests_a_compared_report_and_refuses_an_unknown_comparison(ap
     refused = api.post(url, {**body, "compare_to": "last_decade"}, format="json")
     assert refused.status_code == 400 and list(refused.json()) == ["compare_to"]
     assert GeneratedReport.objects.count() == 2
+
+
+def test_excel_charts_draw_the_earlier_period_faded(visits, doctor):
+    content = renderers.get("EXCEL").render(generating.build_document(requested(doctor)))
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        charts = [book.read(name).decode() for name in sorted(book.namelist()) if name.startswith("xl/charts/chart")]
+    over_time = next(chart for chart in charts if "Visits by day" in chart)
+    assert over_time.count("<c:ser>") == 6  # medical, dental, total, and each in the previous period
+    assert over_time.count('<a:prstDash val="dash"/>') == 3
+    by_hour = next(chart for chart in charts if "Visits by hour" in chart)
+    assert by_hour.count("<c:ser>") == 2
