@@ -122,20 +122,25 @@ def measure_report(report_type, range_name, repeat, user, log):
     return row
 
 
+def unsaved_report(report_type, period, user, **fields):
+    """A report's parameters, not saved: what ``generating.build_document`` reads."""
+    return GeneratedReport(
+        report_type=report_type,
+        title="Benchmark",
+        generated_by=user,
+        date_range_start=period.start,
+        date_range_end=period.end,
+        filters={},
+        **fields,
+    )
+
+
 def compared(report_type, period, user, repeat):
     """The data step (``generating.build_document``, the cache bypassed) compared with the previous period, against
     the plain one: the fastest of ``repeat`` warm runs each, one after the other, and their query counts."""
     figures = {}
     for name, compare_to in (("plain", CompareTo.NONE), ("compared", CompareTo.PREVIOUS_PERIOD)):
-        report = GeneratedReport(
-            report_type=report_type,
-            title="Compared",
-            generated_by=user,
-            date_range_start=period.start,
-            date_range_end=period.end,
-            filters={},
-            compare_to=compare_to,
-        )
+        report = unsaved_report(report_type, period, user, compare_to=compare_to)
         figures[f"{name}_seconds"] = timed(
             lambda report=report: generating.build_document(report, cached=False), repeat
         )[0]
@@ -148,14 +153,7 @@ def compared(report_type, period, user, repeat):
 
 def cold_warm(report_type, period, user):
     """Seconds of ``generating.build_document`` with an empty cache, then again (served from the cache)."""
-    report = GeneratedReport(
-        report_type=report_type,
-        title="Cache",
-        generated_by=user,
-        date_range_start=period.start,
-        date_range_end=period.end,
-        filters={},
-    )
+    report = unsaved_report(report_type, period, user)
     cache.clear()
     began = time.perf_counter()
     generating.build_document(report)

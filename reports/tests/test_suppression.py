@@ -175,35 +175,48 @@ def rank(rows):
     return rank
 
 
+def relations(plan, document, threshold, tag=None):
+    """Every relation of ``plan`` as a linear equation over the values ``document`` hides (and any rest of parts
+    not shown), each named ``(tag, cell)`` or ``(tag, relation number)`` for a rest."""
+    equations = []
+    for number, (parts, total, rest) in enumerate(plan.groups):
+        equation = {}
+        for cell, sign in [*((part, 1) for part in parts), *([(total, -1)] if total is not None else [])]:
+            if hidden(plan, document, cell, threshold):
+                equation[tag, cell] = equation.get((tag, cell), 0) + sign
+        if rest:
+            equation[tag, number] = 1
+        if equation:
+            equations.append(equation)
+    return equations
+
+
+def sensitive(plan, names, threshold):
+    """The ``names`` of hidden values, and of rests of parts from 1 to ``threshold``, that must stay unknown."""
+    return [
+        name for name in names if not isinstance(name[1], int) or 1 <= plan.rest(*plan.groups[name[1]][:2]) <= threshold
+    ]
+
+
+def determined(equations, names):
+    """The ``names`` whose value the equations determine: a unit vector in their span (the rank does not grow)."""
+    unknowns = list(dict.fromkeys(name for equation in equations for name in equation))
+    if not unknowns:
+        return []
+    matrix = [[Fraction(equation.get(name, 0)) for name in unknowns] for equation in equations]
+    base = rank(matrix)
+    return [name for name in names if rank([*matrix, [Fraction(name == other) for other in unknowns]]) == base]
+
+
 def recoverable(plan, document, threshold):
     """Hidden cells (and small rests of parts) whose value the shown values and the relations determine.
 
     Every relation is a linear equation over the hidden values; a value is determined when
     its unit vector lies in the span of the equations (the rank does not grow when it is added).
     """
-    unknowns = {}
-    equations = []
-    for number, (parts, total, rest) in enumerate(plan.groups):
-        equation = {}
-        for cell, sign in [*((part, 1) for part in parts), *([(total, -1)] if total is not None else [])]:
-            if hidden(plan, document, cell, threshold):
-                unknowns.setdefault(cell, len(unknowns))
-                equation[cell] = equation.get(cell, 0) + sign
-        if rest:
-            unknowns[number] = len(unknowns)
-            equation[number] = 1
-        if equation:
-            equations.append(equation)
-    if not unknowns:
-        return []
-    matrix = [[Fraction(equation.get(name, 0)) for name in unknowns] for equation in equations]
-    base = rank(matrix)
-    sensitive = [
-        name
-        for name in unknowns
-        if not isinstance(name, int) or 1 <= plan.rest(plan.groups[name][0], plan.groups[name][1]) <= threshold
-    ]
-    return [name for name in sensitive if rank([*matrix, [Fraction(name == other) for other in unknowns]]) == base]
+    equations = relations(plan, document, threshold)
+    names = list(dict.fromkeys(name for equation in equations for name in equation))
+    return [cell for _, cell in determined(equations, sensitive(plan, names, threshold))]
 
 
 def check_suppressed(original, suppressed, threshold=THRESHOLD):
