@@ -387,3 +387,25 @@ def test_excel_charts_draw_the_earlier_period_faded(visits, doctor):
     assert over_time.count('<a:prstDash val="dash"/>') == 3
     by_hour = next(chart for chart in charts if "Visits by hour" in chart)
     assert by_hour.count("<c:ser>") == 2
+
+
+@pytest.mark.parametrize("key", sorted(catalog.REPORT_TYPES))
+def test_every_report_type_is_compared_in_every_format(clinic, doctor, key):  # noqa: F811
+    """February 2025 against January on the suppression tests' clinic, small counts hidden."""
+    document = generating.build_document(
+        requested(doctor, key, dates=FEBRUARY, suppress_small_counts=True, export_format="PDF")
+    )
+    assert document.comparison["period"]["start"] == "2025-01-01"
+    titles, _ = comparison.headline(document)
+    pdf = " ".join(PdfReader(io.BytesIO(renderers.get("PDF").render(document))).pages[0].extract_text().split())
+    assert "COMPARED WITH Previous period: 2025-01-01 – 2025-01-31" in pdf and " ".join(titles[:4]) in pdf
+    sheet = openpyxl.load_workbook(io.BytesIO(renderers.get("EXCEL").render(document)))["Summary"]
+    assert ["Metric", *titles] in [[cell.value for cell in row[: len(titles) + 1]] for row in sheet.iter_rows()]
+    columns = {line["Column"] for line in csv_lines(renderers.get("CSV").render(document))[1]}
+    assert set(titles) <= columns
+    stored = json.loads(renderers.get("JSON").render(document))
+    assert set(stored["comparison"]["changes"]) == set(document.summary)
+    compared = [
+        section for section in document.sections if any(c.endswith(comparison.CHANGED) for c in section.columns)
+    ]
+    assert compared, "a breakdown gains the earlier period's columns"
