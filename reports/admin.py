@@ -10,10 +10,12 @@ from reports.models import (
     PendingFileDeletion,
     ReportAccessEvent,
     ReportPreset,
+    ReportSchedule,
     ReportStatus,
     ReportTemplate,
+    ScheduleRun,
 )
-from reports.services import maintenance, requesting
+from reports.services import maintenance, requesting, scheduling
 from uscpis.roles import is_admin
 
 
@@ -70,6 +72,33 @@ class ReportPresetAdmin(admin.ModelAdmin):
     search_fields = ["name", "owner__username"]
     list_select_related = ["owner", "template"]
     raw_id_fields = ["owner"]
+
+
+class ScheduleRunInline(admin.TabularInline):
+    model = ScheduleRun
+    fields = ["occurrence_at", "late", "outcome", "message", "report"]
+    readonly_fields = fields
+    raw_id_fields = ["report"]
+    extra = 0
+    can_delete = False
+    max_num = 0
+
+
+@admin.register(ReportSchedule)
+class ReportScheduleAdmin(admin.ModelAdmin):
+    """Schedules with their last runs; saving one computes its next run (``scheduling.save_schedule``)."""
+
+    list_display = ["__str__", "owner", "preset", "frequency", "local_time", "time_zone", "is_active", "next_run_at"]
+    list_filter = ["frequency", "is_active"]
+    search_fields = ["owner__username", "preset__name"]
+    list_select_related = ["owner", "preset"]
+    raw_id_fields = ["owner", "preset"]
+    filter_horizontal = ["recipients"]
+    readonly_fields = ["next_run_at", "consecutive_failures", "created_at", "updated_at"]
+    inlines = [ScheduleRunInline]
+
+    def save_model(self, request, obj, form, change):
+        scheduling.save_schedule(obj)
 
 
 class ReadOnlyForAdmin:

@@ -1,6 +1,7 @@
 """Report templates, and the reports generated from them."""
 
 import json
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -290,6 +291,105 @@ class ReportPreset(models.Model):
         if self.suppress_small_counts is not None:
             body["suppress_small_counts"] = self.suppress_small_counts
         return body
+
+
+class Frequency(models.TextChoices):
+    DAILY = "DAILY", "Every day"
+    WEEKLY = "WEEKLY", "Every week"
+    MONTHLY = "MONTHLY", "Every month"
+
+
+def valid_time_zone(name):
+    """An IANA zone name the server knows ("America/New_York"); ValidationError otherwise."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(f"{name!r} is not a time zone this server knows.") from error
+
+
+class ReportSchedule(models.Model):
+    """A preset run at a local time on a recurring day, for its owner (``reports.schedules``).
+
+    Weekly schedules name their weekdays (0 is Monday); monthly ones their day of the month, where
+    a day a month does not have falls on its last day (31: every month's last day).
+    ``next_run_at`` is the next occurrence in UTC; None while the schedule is paused.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_schedules")
+    preset = models.ForeignKey(ReportPreset, on_delete=models.CASCADE, related_name="schedules")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    weekdays = models.JSONField(default=list, blank=True, help_text="Weekly: the weekdays, 0 (Monday) to 6")
+    month_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Monthly: the day, 1 to 31; a shorter month's last day stands for 29-31"
+    )
+    local_time = models.TimeField(help_text="The time of day in time_zone")
+    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE, validators=[valid_time_zone])
+    starts_on = models.DateField(help_text="The first day it may run, in time_zone")
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="scheduled_reports")
+    is_active = models.BooleanField(default=True)
+    skip_empty = models.BooleanField(default=False, help_text="Send nothing when the report counted no record")
+    next_run_at = models.DateTimeField(null=True, blank=True, help_text="The next occurrence (UTC); empty: paused")
+    consecutive_failures = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["next_run_at", "id"]
+        indexes = [models.Index(fields=["is_active", "next_run_at"], name="schedule_due_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(frequency__in=Frequency.values), name="schedule_frequency_valid"),
+            models.CheckConstraint(
+                condition=(Q(frequency=Frequency.MONTHLY) & Q(month_day__gte=1, month_day__lte=31))
+                | (~Q(frequency=Frequency.MONTHLY) & Q(month_day__isnull=True)),
+                name="schedule_month_day_iff_monthly",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Schedule #{self.pk}"
+
+    @property
+    def zone(self):
+        return ZoneInfo(self.time_zone)
+
+    def clean(self):
+        errors = {}
+        if self.frequency == Frequency.WEEKLY:
+            if not self.weekdays or not all(isinstance(day, int) and 0 <= day <= 6 for day in self.weekdays):
+                errors["weekdays"] = "Choose one or more weekdays, 0 (Monday) to 6 (Sunday)."
+        elif self.weekdays:
+            errors["weekdays"] = "Only a weekly schedule has weekdays."
+        if (self.frequency == Frequency.MONTHLY) != (self.month_day is not None):
+            errors["month_day"] = "A monthly schedule has a day of the month, 1 to 31; others have none."
+        if errors:
+            raise ValidationError(errors)
+
+
+class RunOutcome(models.TextChoices):
+    REQUESTED = "REQUESTED", "Report requested"
+    NOT_RUNNABLE = "NOT_RUNNABLE", "Preset could not run"
+
+
+class ScheduleRun(models.Model):
+    """One occurrence of a schedule: unique, so that any number of dispatchers fire it once."""
+
+    schedule = models.ForeignKey(ReportSchedule, on_delete=models.CASCADE, related_name="runs")
+    occurrence_at = models.DateTimeField(help_text="The scheduled moment (UTC) its period was resolved at")
+    late = models.BooleanField(default=False, help_text="Run after a downtime that skipped earlier occurrences")
+    outcome = models.CharField(max_length=16, choices=RunOutcome.choices)
+    message = models.CharField(max_length=500, blank=True, help_text="Why it could not run, in words")
+    report = models.ForeignKey(GeneratedReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurrence_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "occurrence_at"], name="schedule_run_once"),
+            models.CheckConstraint(condition=Q(outcome__in=RunOutcome.values), name="schedule_run_outcome_valid"),
+        ]
+
+    def __str__(self):
+        return f"Run #{self.pk} of schedule #{self.schedule_id}"
 
 
 class AccessAction(models.TextChoices):

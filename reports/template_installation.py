@@ -5,6 +5,7 @@ description; the roles and formats it declares are only the defaults of a new
 template, which admins may change afterwards.
 """
 
+from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
@@ -30,6 +31,7 @@ def install_templates(templates):
 
 
 @receiver(post_migrate, dispatch_uid="reports.install_templates")
-def templates_after_migrate(sender, apps, using, **kwargs):
+def templates_after_migrate(sender, using, apps=global_apps, **kwargs):
+    """After ``migrate``, and after a flush (which sends no ``apps``), as Django's own receivers do."""
     if sender.name == "reports":
         install_templates(apps.get_model("reports", "ReportTemplate")._default_manager.db_manager(using))

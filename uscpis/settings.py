@@ -354,6 +354,8 @@ REPORT_EARLIEST_DATE = dt.date.fromisoformat(os.environ.get("REPORT_EARLIEST_DAT
 REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 30)
 # A GENERATING run whose heartbeat is older than this is considered dead.
 REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", 300)
+# How often every worker dispatches the report schedules that are due (reports.services.scheduling).
+REPORT_DISPATCH_SECONDS = env_int("REPORT_DISPATCH_SECONDS", 60)
 # How many times one report is attempted before it is FAILED for good.
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3)
 # Storing a report file: attempts, and the wait before the first retry (doubled for each next one).

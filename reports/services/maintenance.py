@@ -1,13 +1,15 @@
-"""Keeping reports in order: recovering interrupted runs, and ending reports' retention.
+"""Keeping reports in order: recovering interrupted runs, dispatching schedules, ending reports' retention.
 
 Recovery runs once when a worker starts, then every half lease while it lives
-(``recovering``), and on demand (``manage.py reports_recover``); retention runs from
-``manage.py reports_cleanup`` and the admin's expire action.
+(``recovering``), and on demand (``manage.py reports_recover``); the same watcher dispatches due
+schedules every ``REPORT_DISPATCH_SECONDS`` (``scheduling.dispatch_due``, also ``manage.py
+reports_dispatch``); retention runs from ``manage.py reports_cleanup`` and the admin's expire action.
 """
 
 import datetime as dt
 import logging
 import threading
+import time
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -18,6 +20,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 
 from reports import failures, file_deletions
 from reports.models import GeneratedReport, ReportStatus
+from reports.services import scheduling
 from reports.tasks import enqueue_report, generate_report
 
 logger = logging.getLogger(__name__)
@@ -85,13 +88,15 @@ def recover_stale_reports(now=None):
 
 @contextmanager
 def recovering(stdout):
-    """Recover reports interrupted by a dead worker now, and keep doing so while the block runs."""
+    """Recover reports interrupted by a dead worker now, and keep doing so while the block runs; dispatch due
+    schedules now and every ``REPORT_DISPATCH_SECONDS``."""
     requeued, failed = recover_stale_reports()
+    _safely(scheduling.dispatch_due, "Dispatching scheduled reports")
     connection.close()  # the worker opens its own when it needs one
     if requeued or failed:
         stdout.write(f"Recovered {requeued} interrupted report(s); {failed} failed after too many attempts.")
     stop = threading.Event()
-    watcher = threading.Thread(target=_recover_periodically, args=(stop,), name="report-recovery", daemon=True)
+    watcher = threading.Thread(target=_maintain_periodically, args=(stop,), name="report-recovery", daemon=True)
     watcher.start()
     try:
         yield
@@ -100,15 +105,26 @@ def recovering(stdout):
         watcher.join(timeout=30)  # let a recovery under way finish
 
 
-def _recover_periodically(stop):
-    """Re-queue stale runs while this worker lives (another worker may have died meanwhile)."""
-    while not stop.wait(max(settings.REPORT_LEASE_SECONDS / 2, 1)):
-        try:
-            recover_stale_reports()
-        except Exception:
-            logger.exception("Periodic report recovery failed; trying again later")
-        finally:
-            connection.close()
+def _maintain_periodically(stop):
+    """While this worker lives: dispatch due schedules every ``REPORT_DISPATCH_SECONDS`` and re-queue stale runs
+    every half lease (another worker may have died meanwhile)."""
+    recovery_every = max(settings.REPORT_LEASE_SECONDS / 2, 1)
+    recovered_at = time.monotonic()
+    while not stop.wait(min(settings.REPORT_DISPATCH_SECONDS, recovery_every)):
+        _safely(scheduling.dispatch_due, "Dispatching scheduled reports")
+        if time.monotonic() - recovered_at >= recovery_every:
+            _safely(recover_stale_reports, "Periodic report recovery")
+            recovered_at = time.monotonic()
+
+
+def _safely(step, name):
+    """Run a periodic step; a failure is logged and the next tick tries again."""
+    try:
+        step()
+    except Exception:
+        logger.exception("%s failed; trying again later", name)
+    finally:
+        connection.close()
 
 
 def cleanup_expired_reports(now=None):

@@ -1,0 +1,53 @@
+"""When a schedule runs: its occurrences, as local times in its zone, by python-dateutil's rrule.
+
+A schedule recurs at ``local_time`` in ``time_zone`` every day, on chosen weekdays, or on a day
+of the month (a day a month does not have falls on that month's last day, so the 31st is every
+month's last day), from ``starts_on``. The rule counts in local wall-clock time and each
+occurrence is then placed in the zone, so 07:00 stays 07:00 across a daylight-saving change; a
+time the change skips (02:30 on the spring-forward night) runs at the same distance after the
+change, and a time it repeats runs at its first instance.
+"""
+
+import datetime as dt
+
+from dateutil import rrule
+
+from reports.models import Frequency
+
+WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
+SHORTEST_MONTH = 28
+
+
+def recurrence(schedule):
+    """The schedule's occurrences as naive local datetimes (an ``rrule``)."""
+    start = dt.datetime.combine(schedule.starts_on, schedule.local_time)
+    if schedule.frequency == Frequency.DAILY:
+        return rrule.rrule(rrule.DAILY, dtstart=start)
+    if schedule.frequency == Frequency.WEEKLY:
+        return rrule.rrule(rrule.WEEKLY, dtstart=start, byweekday=[WEEKDAYS[day] for day in schedule.weekdays])
+    day = schedule.month_day
+    if day <= SHORTEST_MONTH:
+        return rrule.rrule(rrule.MONTHLY, dtstart=start, bymonthday=day)
+    # The latest of the 28th up to the day that the month has: the 30th, or the last day of a shorter month.
+    return rrule.rrule(rrule.MONTHLY, dtstart=start, bymonthday=range(SHORTEST_MONTH, day + 1), bysetpos=-1)
+
+
+def _placed(schedule, local):
+    """A local occurrence as an aware UTC datetime (a repeated time at its first instance)."""
+    return local.replace(tzinfo=schedule.zone).astimezone(dt.UTC)
+
+
+def _local(schedule, moment):
+    return moment.astimezone(schedule.zone).replace(tzinfo=None)
+
+
+def next_occurrence(schedule, after):
+    """The first occurrence strictly after the aware moment ``after`` (UTC), or None when there is none."""
+    local = recurrence(schedule).after(_local(schedule, after))
+    return None if local is None else _placed(schedule, local)
+
+
+def latest_occurrence(schedule, now):
+    """The last occurrence at or before the aware moment ``now`` (UTC), or None before the first."""
+    local = recurrence(schedule).before(_local(schedule, now), inc=True)
+    return None if local is None else _placed(schedule, local)
