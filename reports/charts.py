@@ -219,7 +219,9 @@ def xy_chart(kind, labels, series, width, rates=False, height=PLOT_HEIGHT, title
         series = [pair for pair, keep in zip(series, drawn, strict=True) if keep]
         styles = [style for style, keep in zip(styles, drawn, strict=True) if keep]
     paired = any(is_earlier for _, is_earlier in styles)  # the legend pairs each series with its earlier period's
-    legend_space = (36 if paired else 24) if len(series) > 1 else 8
+    # Pairs stand one above the other, two pairs to a column, so that the long names fit side by side.
+    legend_rows = (4 if len(series) > 4 else 2) if paired else 1
+    legend_space = 12 + 12 * legend_rows if len(series) > 1 else 8
     category_title, value_title = titles
     left, bottom = (TITLE_SPACE if value_title else 0), (TITLE_SPACE if category_title else 0)
     plot = VerticalBarChart() if kind == "bar" else HorizontalLineChart()
@@ -268,7 +270,7 @@ def xy_chart(kind, labels, series, width, rates=False, height=PLOT_HEIGHT, title
             half = len(entries) - sum(is_earlier for _, is_earlier in styles)
             entries = [entry for pair in zip(entries[:half], entries[half:], strict=False) for entry in pair]
         fills, names = zip(*entries, strict=True)
-        drawing.add(_legend(names, fills, x=plot.x, y=total_height - 8, per_column=2 if paired else 1))
+        drawing.add(_legend(names, fills, x=plot.x, y=total_height - 8, per_column=legend_rows))
     return drawing
 
 
