@@ -148,11 +148,11 @@ def _queries(results):
                 " / ".join(map(str, data)),
                 " / ".join(map(str, task)),
                 keyed[sizes[0]][key]["bare_queries"],
-                _check(len(set(data)) == 1 and len(set(task)) == 1),
+                _check(len(set(data)) == 1),
             ]
         )
     header = ["report", "range", f"data step ({' / '.join(sizes)})", f"whole task, JSON ({' / '.join(sizes)})"]
-    return _table([*header, "bare SQL", "constant"], rows)
+    return _table([*header, "bare SQL", "data step constant"], rows)
 
 
 def _compared(results):
@@ -277,6 +277,9 @@ def render(results):
             "\n## Reports against the bare-SQL lower bound\n",
             *(_reports_section(n, f) + "\n" for n, f in results["sizes"].items() if "reports" in f),
             "## Query counts across sizes\n",
+            "The data step's queries do not depend on the data's size. The whole task's add the claim, the "
+            "completion and the run's progress writes, at most one each half second "
+            "(`generating.PROGRESS_SECONDS`), so a longer run writes a few more.\n",
             _queries(results),
             "\n## Compared with the previous period\n",
             "The data step (`generating.build_document`, the cache bypassed, the fastest of several warm runs) of "
