@@ -425,8 +425,13 @@ class ReportStatusSerializer(ErrorDetailsMixin, serializers.ModelSerializer):
 
 class ReportListFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
-    report_type = serializers.ChoiceField(choices=catalog.choices(), required=False)
+    report_type = serializers.ChoiceField(choices=(), required=False)
     export_format = serializers.ChoiceField(choices=ExportFormat.choices, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read when used: this module may be imported (through the admin) before the report types are registered.
+        self.fields["report_type"].choices = catalog.choices()
 
 
 class DashboardSerializer(serializers.Serializer):
