@@ -138,11 +138,18 @@ def compare(current, earlier, compare_to, flows=()):
     )
 
 
+def recorded(period):
+    """The ``Period`` a document records (``Period.as_dict``), seen on the day it was counted up to."""
+    start, end = dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"])
+    today = dt.date.fromisoformat(period["up_to"]) if period.get("up_to") else end + dt.timedelta(days=1)
+    return Period(start, end, today)
+
+
 def _note(name, period):
-    start, end = (dt.date.fromisoformat(period[key]) for key in ("start", "end"))
+    days = recorded(period)
     return (
-        f"Compared with the {name.lower()}, {long_date(start)} to {long_date(end)}: a change is this period's "
-        "figure less that period's, in percentage points for a rate."
+        f"Compared with the {name.lower()}, {long_date(days.start)} to {long_date(days.end)}: a change is this "
+        "period's figure less that period's, in percentage points for a rate."
     )
 
 
@@ -229,10 +236,7 @@ def _steps(current, earlier, section, other):
     month with the first month. A step a period does not reach is named by that period's own step, or
     missing beyond its end."""
     unit = UNITS_OF_KINDS[section.kinds[STEP]]
-    periods = [
-        Period(*(dt.date.fromisoformat(p[key]) for key in ("start", "end"))) for p in (current.period, earlier.period)
-    ]
-    starts = [period.step_starts(unit) for period in periods]
+    starts = [recorded(document.period).step_starts(unit) for document in (current, earlier)]
     placed = []
     for table, period_starts in zip((section, other), starts, strict=True):
         places = {step_value(unit, start): place for place, start in enumerate(period_starts)}
@@ -259,14 +263,6 @@ def _compared_chart(chart):
     return dataclasses.replace(chart, kind=kind, earlier=[column + EARLIER for column in chart.values])
 
 
-def elapsed_days(period):
-    """The days of a document's period counted: up to the day it was counted when it was still open."""
-    start, end = dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"])
-    if up_to := period.get("up_to"):
-        end = min(end, dt.date.fromisoformat(up_to))
-    return max(0, (end - start).days + 1)
-
-
 def headline(document):
     """The headline of a compared document: (column titles, {summary key: [(kind, value), ...]}).
 
@@ -276,7 +272,7 @@ def headline(document):
     """
     comparison = document.comparison
     name = CompareTo(comparison["compare_to"]).label
-    days = (elapsed_days(document.period), elapsed_days(comparison["period"]))
+    days = (recorded(document.period).elapsed_days, recorded(comparison["period"]).elapsed_days)
     per_day = days[0] != days[1] and comparison.get("per_day")
     titles = ["This period", name, "Change", "Change, %"]
     if per_day:

@@ -77,7 +77,7 @@ class PreviewSerializer(serializers.Serializer):
 
 def preview(report, document):
     """The data of ``PreviewSerializer`` for a report and its document; charts from ``reports.charts``."""
-    figures = comparison.headline(document)[1] if document.comparison else {}
+    titles, figures = comparison.headline(document) if document.comparison else ([], {})
     sections = []
     for section in document.sections:
         kinds, rows = [section.kinds[column] for column in section.columns], section.rows
@@ -101,7 +101,7 @@ def preview(report, document):
         "record_count": present(COUNT, document.record_count).value,
         "record_count_label": record_count_label(document),
         "notes": document.notes,
-        "comparison": _comparison(document),
+        "comparison": {"period": document.comparison["period"], "columns": titles} if document.comparison else None,
         "summary": [figure(document, key, figures.get(key)) for key in document.summary],
         "summary_groups": [{"title": title, "keys": keys} for title, keys in document.summary_groups.items()],
         "sections": sections,
@@ -117,14 +117,6 @@ def record_count_label(document):
     parts = catalog.get(document.report_type).suppression.record_count
     key = parts if isinstance(parts, str) else (parts[0] if len(parts) == 1 else None)
     return document.label(key) if key in document.summary else "Records"
-
-
-def _comparison(document):
-    """The earlier period a report is compared with, and the titles of its figures' columns; None when it is not."""
-    if not document.comparison:
-        return None
-    titles, _ = comparison.headline(document)
-    return {"period": document.comparison["period"], "columns": titles}
 
 
 def figure(document, key, compared=None):

@@ -112,6 +112,21 @@ def test_the_model_checks_weekdays_and_month_days():
 # --- dispatch ---------------------------------------------------------------------------------------
 
 
+def mondays_at_seven(owner, preset):
+    """A saved schedule of ``preset``: Mondays at 07:00 in New York, made on Thursday 3 December 2026."""
+    return scheduling.save_schedule(
+        ReportSchedule(
+            owner=owner,
+            preset=preset,
+            frequency=Frequency.WEEKLY,
+            weekdays=[0],
+            local_time=dt.time(7),
+            time_zone="America/New_York",
+        ),
+        now=at(NEW_YORK, 2026, 12, 3, 12),
+    )
+
+
 @pytest.fixture
 def weekly_visits(doctor):
     """Every Monday at 07:00 in New York, last week's visit trends; its next run Monday 7 December 2026."""
@@ -122,17 +137,7 @@ def weekly_visits(doctor):
         relative_period="previous_week",
         export_format="PDF",
     )
-    return scheduling.save_schedule(
-        ReportSchedule(
-            owner=doctor,
-            preset=preset,
-            frequency=Frequency.WEEKLY,
-            weekdays=[0],
-            local_time=dt.time(7),
-            time_zone="America/New_York",
-        ),
-        now=at(NEW_YORK, 2026, 12, 3, 12),
-    )
+    return mondays_at_seven(doctor, preset)
 
 
 def test_a_due_occurrence_runs_once_with_its_period_resolved_at_the_scheduled_moment(weekly_visits, doctor):
@@ -191,17 +196,7 @@ def test_the_command_dispatches_what_is_due(weekly_visits):
 def test_dispatchers_running_together_fire_each_occurrence_once(doctor, weekly_visits):
     preset = weekly_visits.preset
     for _ in range(49):
-        scheduling.save_schedule(
-            ReportSchedule(
-                owner=doctor,
-                preset=preset,
-                frequency=Frequency.WEEKLY,
-                weekdays=[0],
-                local_time=dt.time(7),
-                time_zone="America/New_York",
-            ),
-            now=at(NEW_YORK, 2026, 12, 3, 12),
-        )
+        mondays_at_seven(doctor, preset)
     moment = at(NEW_YORK, 2026, 12, 7, 8)
     counts, start = [], threading.Barrier(4)
 
