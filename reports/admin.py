@@ -13,6 +13,8 @@ from reports.models import (
     ReportSchedule,
     ReportStatus,
     ReportTemplate,
+    ScheduleDelivery,
+    ScheduleEvent,
     ScheduleRun,
 )
 from reports.services import maintenance, requesting, scheduling
@@ -76,7 +78,7 @@ class ReportPresetAdmin(admin.ModelAdmin):
 
 class ScheduleRunInline(admin.TabularInline):
     model = ScheduleRun
-    fields = ["occurrence_at", "late", "outcome", "message", "report"]
+    fields = ["occurrence_at", "trigger", "late", "outcome", "attempts", "message", "report", "settled_at"]
     readonly_fields = fields
     raw_id_fields = ["report"]
     extra = 0
@@ -94,11 +96,60 @@ class ReportScheduleAdmin(admin.ModelAdmin):
     list_select_related = ["owner", "preset"]
     raw_id_fields = ["owner", "preset"]
     filter_horizontal = ["recipients"]
-    readonly_fields = ["next_run_at", "consecutive_failures", "created_at", "updated_at"]
+    readonly_fields = ["next_run_at", "consecutive_failures", "paused_reason", "created_at", "updated_at"]
     inlines = [ScheduleRunInline]
 
     def save_model(self, request, obj, form, change):
-        scheduling.save_schedule(obj)
+        scheduling.save_schedule(obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        scheduling.delete_schedule(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for schedule in queryset:
+            scheduling.delete_schedule(schedule, by=request.user)
+
+
+class ScheduleDeliveryInline(admin.TabularInline):
+    model = ScheduleDelivery
+    fields = ["recipient", "kind", "status", "attempts", "detail", "next_attempt_at", "sent_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+
+
+@admin.register(ScheduleRun)
+class ScheduleRunAdmin(admin.ModelAdmin):
+    """Runs of schedules and their mails, read-only: dispatch writes them."""
+
+    list_display = ["__str__", "schedule", "occurrence_at", "trigger", "late", "outcome", "attempts", "settled_at"]
+    list_filter = ["outcome", "trigger", "late"]
+    list_select_related = ["schedule"]
+    date_hierarchy = "occurrence_at"
+    inlines = [ScheduleDeliveryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScheduleDelivery)
+class ScheduleDeliveryAdmin(admin.ModelAdmin):
+    """Every mail of every run, read-only: who, what kind, sent or why not."""
+
+    list_display = ["__str__", "run", "recipient", "kind", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__username"]
+    list_select_related = ["run", "recipient"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class ReadOnlyForAdmin:
@@ -168,4 +219,15 @@ class PendingFileDeletionAdmin(ReadOnlyForAdmin, admin.ModelAdmin):
     list_display = ["name", "created_at", "attempts", "last_attempt_at", "failed_tiers"]
     list_filter = ["failed_tiers"]
     search_fields = ["name"]
+    actions = None
+
+
+@admin.register(ScheduleEvent)
+class ScheduleEventAdmin(ReadOnlyForAdmin, admin.ModelAdmin):
+    """The schedules' audit trail (changes, runs, deliveries), read-only to ADMIN like the access trail."""
+
+    list_display = ["occurred_at", "schedule_id", "action", "username", "run_id", "outcome"]
+    list_filter = ["action", "occurred_at"]
+    search_fields = ["username", "=schedule_id", "=run_id"]
+    date_hierarchy = "occurred_at"
     actions = None

@@ -328,8 +328,13 @@ class ReportSchedule(models.Model):
     recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="scheduled_reports")
     is_active = models.BooleanField(default=True)
     skip_empty = models.BooleanField(default=False, help_text="Send nothing when the report counted no record")
+    attach_file = models.BooleanField(
+        default=False,
+        help_text="Attach the file to the mail when small counts are hidden in it and it is under the size limit",
+    )
     next_run_at = models.DateTimeField(null=True, blank=True, help_text="The next occurrence (UTC); empty: paused")
     consecutive_failures = models.PositiveSmallIntegerField(default=0)
+    paused_reason = models.CharField(max_length=200, blank=True, help_text="Why it paused itself, in words")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -368,28 +373,120 @@ class ReportSchedule(models.Model):
 class RunOutcome(models.TextChoices):
     REQUESTED = "REQUESTED", "Report requested"
     NOT_RUNNABLE = "NOT_RUNNABLE", "Preset could not run"
+    SENT = "SENT", "Report sent"
+    EMPTY = "EMPTY", "No data: nothing sent"
+    FAILED = "FAILED", "Report failed"
+
+
+class RunTrigger(models.TextChoices):
+    SCHEDULED = "SCHEDULED", "Scheduled"
+    SEND_NOW = "SEND_NOW", "Sent now"
+    TEST = "TEST", "Test to its requester"
 
 
 class ScheduleRun(models.Model):
-    """One occurrence of a schedule: unique, so that any number of dispatchers fire it once."""
+    """One occurrence of a schedule: unique, so that any number of dispatchers fire it once.
+
+    A run requests its report up to ``REPORT_SCHEDULE_ATTEMPTS`` times (``retry_at`` is when the
+    next attempt is due) and is settled once its report completed (deliveries made) or failed
+    for good (the owner told). A test run mails only ``requested_by``.
+    """
 
     schedule = models.ForeignKey(ReportSchedule, on_delete=models.CASCADE, related_name="runs")
     occurrence_at = models.DateTimeField(help_text="The scheduled moment (UTC) its period was resolved at")
+    trigger = models.CharField(max_length=10, choices=RunTrigger.choices, default=RunTrigger.SCHEDULED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     late = models.BooleanField(default=False, help_text="Run after a downtime that skipped earlier occurrences")
     outcome = models.CharField(max_length=16, choices=RunOutcome.choices)
     message = models.CharField(max_length=500, blank=True, help_text="Why it could not run, in words")
     report = models.ForeignKey(GeneratedReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Reports requested for this occurrence")
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="When its report is requested again")
+    settled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-occurrence_at", "-id"]
+        indexes = [models.Index(fields=["settled_at", "retry_at"], name="schedule_run_open_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["schedule", "occurrence_at"], name="schedule_run_once"),
+            models.UniqueConstraint(
+                fields=["schedule", "occurrence_at"],
+                condition=Q(trigger=RunTrigger.SCHEDULED),
+                name="schedule_run_once",
+            ),
             models.CheckConstraint(condition=Q(outcome__in=RunOutcome.values), name="schedule_run_outcome_valid"),
+            models.CheckConstraint(condition=Q(trigger__in=RunTrigger.values), name="schedule_run_trigger_valid"),
         ]
 
     def __str__(self):
         return f"Run #{self.pk} of schedule #{self.schedule_id}"
+
+
+class DeliveryKind(models.TextChoices):
+    REPORT = "REPORT", "Report"
+    NOTICE = "NOTICE", "Notice to the owner"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "PENDING", "Waiting to send"
+    SENDING = "SENDING", "Sending"
+    SENT = "SENT", "Sent"
+    SKIPPED = "SKIPPED", "Skipped"
+    FAILED = "FAILED", "Failed"
+
+
+class ScheduleDelivery(models.Model):
+    """One mail of a run to one person: a recipient's report mail, or the owner's notice.
+
+    Unique per (run, recipient, kind), so a mail is made once. Sending claims the row with a
+    conditional update (status SENDING, ``next_attempt_at`` the end of the claim): a worker that
+    dies mid-send leaves the claim to lapse and the next sender sends it again with the same
+    ``message_id``, the one duplicate a recipient can get.
+    """
+
+    run = models.ForeignKey(ScheduleRun, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=DeliveryKind.choices, default=DeliveryKind.REPORT)
+    report = models.ForeignKey(
+        GeneratedReport,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        help_text="The report a recipient's mail links to; once sent, they may open it",
+    )
+    status = models.CharField(max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    detail = models.CharField(max_length=300, blank=True, help_text="Why it was skipped or failed, in words")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="Pending: when to try; sending: when the claim lapses"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "kind", "id"]
+        verbose_name_plural = "schedule deliveries"
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+            models.Index(fields=["recipient", "status"], name="delivery_recipient_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "recipient", "kind"], name="delivery_once"),
+            models.CheckConstraint(condition=Q(kind__in=DeliveryKind.values), name="delivery_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="delivery_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"Delivery #{self.pk} of run #{self.run_id}"
+
+    @property
+    def message_id(self):
+        """The mail's Message-ID: the same for every attempt, so a client drops a duplicate."""
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+        return f"<schedule-delivery-{self.pk}@{domain}>"
 
 
 class AccessAction(models.TextChoices):
@@ -531,3 +628,49 @@ class PendingFileDeletion(models.Model):
 
     def __str__(self):
         return f"File {self.name}"
+
+
+class ScheduleAction(models.TextChoices):
+    CREATED = "CREATED", "Created"
+    CHANGED = "CHANGED", "Changed"
+    PAUSED = "PAUSED", "Paused"
+    RESUMED = "RESUMED", "Resumed"
+    DELETED = "DELETED", "Deleted"
+    RUN = "RUN", "Run"
+    DELIVERY = "DELIVERY", "Delivery"
+    UNSUBSCRIBED = "UNSUBSCRIBED", "Unsubscribed"
+
+
+class ScheduleEvent(models.Model):
+    """One change to a schedule, one of its runs, or one delivery and its outcome. Append-only.
+
+    Ids are kept as numbers, not foreign keys, so the trail outlives a deleted schedule.
+    """
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    schedule_id = models.BigIntegerField(help_text="The schedule (kept after it is deleted)")
+    action = models.CharField(max_length=16, choices=ScheduleAction.choices)
+    username = models.CharField(max_length=150, blank=True, help_text="Who acted, or the recipient of a delivery")
+    run_id = models.BigIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True, help_text="In words, naming no patient")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["schedule_id", "-occurred_at"], name="schedule_event_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=ScheduleAction.values), name="schedule_event_action_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} schedule #{self.schedule_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit events are append-only.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")

@@ -51,3 +51,25 @@ def latest_occurrence(schedule, now):
     """The last occurrence at or before the aware moment ``now`` (UTC), or None before the first."""
     local = recurrence(schedule).before(_local(schedule, now), inc=True)
     return None if local is None else _placed(schedule, local)
+
+
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _ordinal(day):
+    suffix = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def describe(schedule):
+    """When it runs, in words: "Every Monday and Thursday at 07:00 (America/New_York)"."""
+    at = f"at {schedule.local_time:%H:%M} ({schedule.time_zone})"
+    if schedule.frequency == Frequency.DAILY:
+        return f"Every day {at}"
+    if schedule.frequency == Frequency.WEEKLY:
+        names = [DAY_NAMES[day] for day in sorted(schedule.weekdays)]
+        days = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"Every {days} {at}"
+    day = schedule.month_day
+    last = " (or the month's last day)" if day > SHORTEST_MONTH else ""
+    return f"Monthly on the {_ordinal(day)}{last} {at}"

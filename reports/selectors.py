@@ -9,7 +9,17 @@ from django.utils import timezone
 from reports import catalog
 from reports.cache import cached_dashboard
 from reports.clinic_figures import clinic_figures
-from reports.models import GeneratedReport, ReportPreset, ReportStatus, ReportTemplate, Sharing
+from reports.models import (
+    DeliveryKind,
+    DeliveryStatus,
+    GeneratedReport,
+    ReportPreset,
+    ReportSchedule,
+    ReportStatus,
+    ReportTemplate,
+    ScheduleDelivery,
+    Sharing,
+)
 from reports.periods import Period, local_zone
 from uscpis.roles import is_admin, user_roles
 
@@ -38,9 +48,40 @@ def templates_for(user):
 
 
 def reports_for(user):
-    """The reports a user may see: their own, or everyone's for ADMIN."""
+    """The reports a user may see: their own, those a schedule mailed them while their roles allow the
+    template, or everyone's for ADMIN. Only ``reports_owned_by`` may be deleted or retried.
+
+    The mailed ones are looked up first (one query, a few rows: completed reports within their
+    retention) so the reports table is read by its indexes, owner or id, however large it grows.
+    """
+    reports = GeneratedReport.objects.select_related("template", "generated_by").defer("document")
+    if is_admin(user):
+        return reports
+    return reports.filter(Q(generated_by=user) | Q(pk__in=mailed_reports(user)))
+
+
+def mailed_reports(user):
+    """The ids of completed reports a schedule mailed to ``user`` whose template their roles still allow."""
+    roles = user_roles(user)
+    mailed = ScheduleDelivery.objects.filter(
+        recipient=user, kind=DeliveryKind.REPORT, status=DeliveryStatus.SENT, report__status=ReportStatus.COMPLETED
+    ).values_list("report_id", "report__template__allowed_roles", "report__template__is_active")
+    return sorted({pk for pk, allowed, active in mailed if active and roles & set(allowed)})
+
+
+def reports_owned_by(user):
+    """The reports a user may delete or retry: their own, or everyone's for ADMIN."""
     reports = GeneratedReport.objects.select_related("template", "generated_by").defer("document")
     return reports if is_admin(user) else reports.filter(generated_by=user)
+
+
+def schedule_of_recipient(schedule_id, user_id):
+    """The schedule (with its template and owner) if ``user_id`` is among its recipients, else None."""
+    return (
+        ReportSchedule.objects.filter(pk=schedule_id, recipients=user_id)
+        .select_related("preset__template", "owner")
+        .first()
+    )
 
 
 def presets_for(user):

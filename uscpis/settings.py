@@ -271,8 +271,14 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 
-# Mail, used for password reset only. The reset pages are routed only when EMAIL_HOST is set.
+# Mail: scheduled reports, and password reset. With EMAIL_HOST set, mail goes to that SMTP server
+# (the reset pages are routed only then); without it, each message is written as a file to
+# EMAIL_FILE_PATH, so schedules can be tried with no mail server.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", BASE_DIR / "var" / "mail"))
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
@@ -280,7 +286,7 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
 if EMAIL_USE_SSL and EMAIL_USE_TLS:
     raise ImproperlyConfigured("Set one of EMAIL_USE_SSL (port 465) and EMAIL_USE_TLS (STARTTLS, port 587)")
-EMAIL_TIMEOUT = 10
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "") or f"reports@{EMAIL_HOST or 'localhost'}"
 PASSWORD_RESET_ENABLED = bool(EMAIL_HOST)
 # A reset link works once, for an hour.
@@ -369,6 +375,20 @@ REPORT_LOCAL_COPY_MIN_FREE_MB = env_int("REPORT_LOCAL_COPY_MIN_FREE_MB", 512)
 REPORT_DOWNLOAD_RETRY_AFTER = env_int("REPORT_DOWNLOAD_RETRY_AFTER", 60)
 # A run that lost its database connection is queued again after this many seconds.
 REPORT_RETRY_DELAY_SECONDS = env_int("REPORT_RETRY_DELAY_SECONDS", 10)
+# Scheduled reports (reports.services.scheduling, reports.mail). SITE_URL is where the mails link
+# to (the /reports page and the unsubscribe page), e.g. https://reports.clinic.example.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A file is attached (when its schedule asks and small counts are hidden in it) only up to this size.
+REPORT_EMAIL_MAX_BYTES = env_int("REPORT_EMAIL_MAX_BYTES", 10 * 1024 * 1024)
+# An occurrence's report is requested up to this many times, waiting 1, 2, 4 ... minutes (at most 15) between.
+REPORT_SCHEDULE_ATTEMPTS = env_int("REPORT_SCHEDULE_ATTEMPTS", 3)
+# A schedule pauses itself after this many failed occurrences in a row.
+REPORT_SCHEDULE_MAX_FAILURES = env_int("REPORT_SCHEDULE_MAX_FAILURES", 3)
+# A mail the server refused or could not take is sent again up to this many attempts in all,
+# waiting 1, 2, 4 ... minutes (at most an hour); a sender that died mid-send loses its claim after
+# REPORT_DELIVERY_CLAIM_SECONDS and the mail is sent again with the same Message-ID.
+REPORT_DELIVERY_ATTEMPTS = env_int("REPORT_DELIVERY_ATTEMPTS", 8)
+REPORT_DELIVERY_CLAIM_SECONDS = env_int("REPORT_DELIVERY_CLAIM_SECONDS", 300)
 # Small-cell suppression hides counts from 1 to this (CMS cell-suppression policy: 1 to 10).
 SMALL_CELL_THRESHOLD = env_int("SMALL_CELL_THRESHOLD", 10)
 if SMALL_CELL_THRESHOLD < 1:

@@ -27,7 +27,7 @@ from reports.models import (
 )
 from reports.periods import UNITS, Period, local_today, long_date
 from reports.selectors import may_use_template, templates_for
-from uscpis.roles import CLINICAL_ROLES, Role
+from uscpis.roles import CLINICAL_ROLES, Role, is_admin
 
 MAX_RANGE_DAYS = 3660
 
@@ -363,6 +363,9 @@ class ErrorDetailsMixin(serializers.Serializer):
 class GeneratedReportSerializer(ErrorDetailsMixin, serializers.ModelSerializer):
     template_name = serializers.CharField(source="template.name", read_only=True)
     generated_by_name = serializers.SerializerMethodField()
+    received = serializers.SerializerMethodField(
+        help_text="A report another user's schedule mailed to the caller: they may see it, not delete or retry it"
+    )
     generation_seconds = serializers.FloatField(read_only=True, allow_null=True)
     report_id = serializers.IntegerField(source="id", read_only=True)
     is_expired = serializers.BooleanField(read_only=True)
@@ -382,6 +385,7 @@ class GeneratedReportSerializer(ErrorDetailsMixin, serializers.ModelSerializer):
             "template_name",
             "report_type",
             "generated_by_name",
+            "received",
             "date_range_start",
             "date_range_end",
             "relative_period",
@@ -410,6 +414,10 @@ class GeneratedReportSerializer(ErrorDetailsMixin, serializers.ModelSerializer):
     def get_generated_by_name(self, report) -> str:
         user = report.generated_by
         return user.get_full_name() or user.get_username()
+
+    def get_received(self, report) -> bool:
+        request = self.context.get("request")
+        return request is not None and report.generated_by_id != request.user.pk and not is_admin(request.user)
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_filter_labels(self, report):

@@ -133,6 +133,8 @@ class GeneratedReportViewSet(
         "export_as": AccessAction.GENERATE,
     }
     audits_report = True
+    # A report a schedule mailed to someone is theirs to see, download and export, not to delete or retry.
+    OWNER_ACTIONS = {"destroy", "retry"}
 
     def perform_content_negotiation(self, request, force=False):
         # A download answers with the file's own type whatever the client accepts; errors are JSON.
@@ -141,6 +143,8 @@ class GeneratedReportViewSet(
     def get_queryset(self):
         if self.action == "status":
             return selectors.report_statuses(self.request.user)
+        if self.action in self.OWNER_ACTIONS:
+            return selectors.reports_owned_by(self.request.user)
         reports = selectors.reports_for(self.request.user)
         if self.action == "list":
             filters = serializers.ReportListFilterSerializer(data=self.request.query_params)

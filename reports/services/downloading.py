@@ -73,6 +73,14 @@ def open_report_file(report):
 
     Raises ReportExpired, ReportNotReady, or ReportUnavailable when no tier could serve it.
     """
+    served = report_file(report)
+    GeneratedReport.objects.filter(pk=report.pk).update(download_count=F("download_count") + 1)
+    return served
+
+
+def report_file(report):
+    """A completed report's file from the first tier that has it whole, not counted as a download (a mail's
+    attachment). Raises as ``open_report_file`` does."""
     if report.is_expired:
         raise ReportExpired
     if report.status != ReportStatus.COMPLETED:
@@ -84,7 +92,6 @@ def open_report_file(report):
         except Exception:
             logger.exception("Report %s: tier rebuild failed; no tier could serve the file", report.pk)
             raise ReportUnavailable(settings.REPORT_DOWNLOAD_RETRY_AFTER) from None
-    GeneratedReport.objects.filter(pk=report.pk).update(download_count=F("download_count") + 1)
     return served
 
 

@@ -2,7 +2,7 @@
 
 Recovery runs once when a worker starts, then every half lease while it lives
 (``recovering``), and on demand (``manage.py reports_recover``); the same watcher dispatches due
-schedules every ``REPORT_DISPATCH_SECONDS`` (``scheduling.dispatch_due``, also ``manage.py
+schedules every ``REPORT_DISPATCH_SECONDS`` (``scheduling.dispatch``, also ``manage.py
 reports_dispatch``); retention runs from ``manage.py reports_cleanup`` and the admin's expire action.
 """
 
@@ -91,7 +91,7 @@ def recovering(stdout):
     """Recover reports interrupted by a dead worker now, and keep doing so while the block runs; dispatch due
     schedules now and every ``REPORT_DISPATCH_SECONDS``."""
     requeued, failed = recover_stale_reports()
-    _safely(scheduling.dispatch_due, "Dispatching scheduled reports")
+    _safely(scheduling.dispatch, "Dispatching scheduled reports")
     connection.close()  # the worker opens its own when it needs one
     if requeued or failed:
         stdout.write(f"Recovered {requeued} interrupted report(s); {failed} failed after too many attempts.")
@@ -111,7 +111,7 @@ def _maintain_periodically(stop):
     recovery_every = max(settings.REPORT_LEASE_SECONDS / 2, 1)
     recovered_at = time.monotonic()
     while not stop.wait(min(settings.REPORT_DISPATCH_SECONDS, recovery_every)):
-        _safely(scheduling.dispatch_due, "Dispatching scheduled reports")
+        _safely(scheduling.dispatch, "Dispatching scheduled reports")
         if time.monotonic() - recovered_at >= recovery_every:
             _safely(recover_stale_reports, "Periodic report recovery")
             recovered_at = time.monotonic()

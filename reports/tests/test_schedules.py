@@ -91,6 +91,7 @@ def test_a_schedule_made_after_todays_time_runs_next_time_not_at_once(doctor):
         ReportSchedule(
             owner=doctor, preset=preset, frequency=Frequency.DAILY, local_time=dt.time(7), time_zone="America/New_York"
         ),
+        by=doctor,
         now=made,
     )
     assert daily.starts_on == dt.date(2026, 12, 3)
@@ -123,6 +124,7 @@ def mondays_at_seven(owner, preset):
             local_time=dt.time(7),
             time_zone="America/New_York",
         ),
+        by=owner,
         now=at(NEW_YORK, 2026, 12, 3, 12),
     )
 
@@ -169,7 +171,7 @@ def test_after_a_downtime_only_the_latest_missed_occurrence_runs_marked_late(wee
 
 def test_a_paused_schedule_does_not_run(weekly_visits):
     weekly_visits.is_active = False
-    scheduling.save_schedule(weekly_visits, now=at(NEW_YORK, 2026, 12, 3, 12))
+    scheduling.save_schedule(weekly_visits, by=weekly_visits.owner, now=at(NEW_YORK, 2026, 12, 3, 12))
     assert weekly_visits.next_run_at is None
     assert scheduling.dispatch_due(now=at(NEW_YORK, 2026, 12, 8, 7)) == 0
 
@@ -179,6 +181,7 @@ def test_a_preset_that_cannot_run_is_recorded_and_requests_nothing(weekly_visits
     assert scheduling.dispatch_due(now=at(NEW_YORK, 2026, 12, 7, 8)) == 1
     run = ScheduleRun.objects.get()
     assert run.outcome == RunOutcome.NOT_RUNNABLE and run.report is None and "ward" in run.message
+    assert run.settled_at is not None
     assert not GeneratedReport.objects.exists()
 
 
@@ -187,7 +190,7 @@ def test_the_command_dispatches_what_is_due(weekly_visits):
     ReportSchedule.objects.filter(pk=weekly_visits.pk).update(starts_on=dt.date(2026, 11, 1), next_run_at=due)
     out = io.StringIO()
     call_command("reports_dispatch", stdout=out)
-    assert out.getvalue().strip() == "1 scheduled report(s) requested."
+    assert out.getvalue().startswith("1 scheduled report(s) requested, 0 requested again")
     assert ScheduleRun.objects.count() == 1
 
 

@@ -1,10 +1,17 @@
 from django.core.management.base import BaseCommand
 
-from reports.services.scheduling import dispatch_due
+from reports.services.scheduling import dispatch
 
 
 class Command(BaseCommand):
-    help = "Run the report schedules that are due, each occurrence once (safe beside the workers, which do it too)."
+    help = (
+        "Run the report schedules that are due, each occurrence once, and send their due mails"
+        " (safe beside the workers, which do it too)."
+    )
 
     def handle(self, *args, **options):
-        self.stdout.write(f"{dispatch_due()} scheduled report(s) requested.")
+        done = dispatch()
+        self.stdout.write(
+            f"{done['occurrences']} scheduled report(s) requested, {done['retries']} requested again,"
+            f" {done['settled']} run(s) settled, {done['mails']} mail(s) sent."
+        )
