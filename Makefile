@@ -32,8 +32,9 @@ run: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo --if-empty --site http://$(HOST):$(PORT)
 	@echo "Starting the web server on http://$(HOST):$(PORT)/reports and a report worker (Ctrl+C stops both)."
+	@echo "Scheduled reports' mails are written to $(CURDIR)/var/mail/ (no mail server needed)."
 	@trap 'kill 0' INT TERM EXIT; \
-	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload --interval 0.5 & \
+	$(RUN_ENV) SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py db_worker --no-reload --interval 0.5 & \
 	$(RUN_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 # Page images of every report type (docs/samples): demo data in a scratch SQLite database, rendered as PDF.

@@ -19,14 +19,15 @@ UNSUBSCRIBE_SALT = "reports.schedule.unsubscribe"
 
 
 def unsubscribe_token(schedule_id, user_id):
-    """A signed token naming one recipient of one schedule (it does not expire: mails are kept)."""
-    return signing.dumps([schedule_id, user_id], salt=UNSUBSCRIBE_SALT, compress=True)
+    """A signed token naming one recipient of one schedule, the same in every mail (no timestamp: mails are
+    kept, and the link keeps working)."""
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object([schedule_id, user_id])
 
 
 def unsubscribe_target(token):
     """``(schedule_id, user_id)`` of a token, or None when it is not one this site signed."""
     try:
-        schedule_id, user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        schedule_id, user_id = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return (schedule_id, user_id) if isinstance(schedule_id, int) and isinstance(user_id, int) else None
@@ -54,7 +55,8 @@ def _name(run):
 
 
 def _period(report, dash="\N{EN DASH}"):
-    dates = f"{report.date_range_start:%Y-%m-%d} {dash} {report.date_range_end:%Y-%m-%d}"
+    start, end = report.date_range_start, report.date_range_end
+    dates = f"{start:%Y-%m-%d}" if start == end else f"{start:%Y-%m-%d} {dash} {end:%Y-%m-%d}"
     return f"{report.period_label}, {dates}" if report.period_label else dates
 
 

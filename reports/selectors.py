@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -18,10 +19,11 @@ from reports.models import (
     ReportStatus,
     ReportTemplate,
     ScheduleDelivery,
+    ScheduleRun,
     Sharing,
 )
 from reports.periods import Period, local_zone
-from uscpis.roles import is_admin, user_roles
+from uscpis.roles import CLINICAL_ROLES, Role, is_admin, user_roles
 
 RECENT_REPORTS = 5
 POPULAR_TEMPLATES = 5
@@ -73,6 +75,46 @@ def reports_owned_by(user):
     """The reports a user may delete or retry: their own, or everyone's for ADMIN."""
     reports = GeneratedReport.objects.select_related("template", "generated_by").defer("document")
     return reports if is_admin(user) else reports.filter(generated_by=user)
+
+
+RECENT_RUNS = 20
+
+
+def schedules_for(user):
+    """The user's own schedules, each with its preset, recipients and last run's outcome (a fixed number of
+    queries)."""
+    last = ScheduleRun.objects.filter(schedule=OuterRef("pk")).order_by("-created_at", "-id")
+    return (
+        ReportSchedule.objects.filter(owner=user)
+        .select_related("preset__template", "owner")
+        .prefetch_related(Prefetch("recipients", queryset=get_user_model().objects.order_by("username")))
+        .annotate(
+            last_run_at=Subquery(last.values("occurrence_at")[:1]),
+            last_outcome=Subquery(last.values("outcome")[:1]),
+            last_message=Subquery(last.values("message")[:1]),
+            last_settled_at=Subquery(last.values("settled_at")[:1]),
+        )
+        .order_by("preset__name", "id")
+    )
+
+
+def schedule_runs(schedule):
+    """The schedule's latest runs, newest first, with their mails and recipients."""
+    deliveries = ScheduleDelivery.objects.select_related("recipient").order_by("kind", "id")
+    return schedule.runs.prefetch_related(Prefetch("deliveries", queryset=deliveries)).order_by("-created_at", "-id")[
+        :RECENT_RUNS
+    ]
+
+
+def possible_recipients():
+    """Active accounts that use reports (clinical staff and ADMIN), by name: whom a schedule may mail."""
+    roles = [*CLINICAL_ROLES, Role.ADMIN]
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name__in=roles) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def schedule_of_recipient(schedule_id, user_id):

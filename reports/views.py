@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from reports import mail, selectors
+from reports import mail, schedules, selectors
 from reports.api.serializers import SHARED_ROLES
 from reports.models import ExportFormat, ReportStatus
 from reports.periods import local_zone
@@ -34,6 +34,9 @@ def reports_page(request):
             "small_cell_threshold": settings.SMALL_CELL_THRESHOLD,
             "shared_roles": [(role, label) for role, label in SHARED_ROLES if role in roles],
             "statuses": ReportStatus.choices,
+            "weekdays": list(enumerate(day[:3] for day in schedules.DAY_NAMES)),
+            "month_days": range(1, 32),
+            "email_max_mb": round(settings.REPORT_EMAIL_MAX_BYTES / 1024 / 1024),
             "labels": json.dumps(
                 {"formats": dict(ExportFormat.choices), "statuses": dict(ReportStatus.choices)}, ensure_ascii=False
             ),

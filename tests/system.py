@@ -7,13 +7,14 @@ the worker must share a database that outlives any one process, as in production
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,7 @@ import json
 from django.contrib.auth.models import Group, User
 username, password, roles = json.loads({args!r})
 user, _ = User.objects.get_or_create(username=username)
+user.email = username + "@clinic.example"
 user.set_password(password)
 user.save()
 user.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
@@ -126,7 +128,8 @@ class System:
             process.wait()
 
     def create_user(self, username, password, *roles):
-        """A login holding ``roles`` (auth groups); an existing user of that name gets the password and roles."""
+        """A login holding ``roles`` (auth groups), mailed at <username>@clinic.example; an existing user of that name
+        gets the password, roles and address."""
         self.manage("shell", "--verbosity=0", "-c", CREATE_USER.format(args=json.dumps([username, password, roles])))
 
     def stop(self):
@@ -167,9 +170,31 @@ class System:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read())
 
+    def query(self, sql, *params):
+        """Rows of one query on the system's database, read from outside its processes."""
+        url = self.env["DATABASE_URL"]
+        if url.startswith("sqlite"):
+            with closing(sqlite3.connect(url.removeprefix("sqlite:///"), timeout=20)) as connection:
+                return connection.execute(sql.replace("%s", "?"), params).fetchall()
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as connection:
+            return connection.execute(sql, params).fetchall()
+
     def json(self, method, path, body=None, token=None):
         status, _, content = self.request(method, path, body, token)
         return status, json.loads(content) if content else None
+
+
+def wait_until(condition, timeout=60, what="the condition"):
+    """The first true value of ``condition()``, polled every 0.1 s; fails after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 @contextmanager

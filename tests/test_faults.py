@@ -9,16 +9,14 @@ outside world only: the stand-in holding an upload, a table lock held by the tes
 import json
 import os
 import signal
-import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from tests.cloudinary_standin import CloudinaryStandIn
-from tests.system import running_system
+from tests.system import running_system, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -44,33 +42,11 @@ for pk in GeneratedReport.objects.values_list("pk", flat=True):
 """
 
 
-def query(system, sql, *params):
-    """Rows of one query on the system's database, read from outside its processes."""
-    url = system.env["DATABASE_URL"]
-    if url.startswith("sqlite"):
-        with closing(sqlite3.connect(url.removeprefix("sqlite:///"), timeout=20)) as connection:
-            return connection.execute(sql.replace("%s", "?"), params).fetchall()
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        return connection.execute(sql, params).fetchall()
-
-
 def report_row(system, report_id):
-    status, attempts, name = query(
-        system, "SELECT status, attempts, file FROM reports_generatedreport WHERE id = %s", report_id
+    status, attempts, name = system.query(
+        "SELECT status, attempts, file FROM reports_generatedreport WHERE id = %s", report_id
     )[0]
     return {"status": status, "attempts": attempts, "file": name}
-
-
-def wait_until(condition, timeout=60, what="the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def users(system, count=1):
@@ -155,15 +131,15 @@ def test_a_run_that_loses_its_database_connection_fails_cleanly_and_is_retried(t
             blocker.execute("LOCK TABLE visits_medicalvisit IN ACCESS EXCLUSIVE MODE")
             worker = system.start_worker()
             waiting = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            [(backend,)] = wait_until(lambda: query(system, waiting), what="the worker to block")
+            [(backend,)] = wait_until(lambda: system.query(waiting), what="the worker to block")
             assert report_row(system, report_id)["status"] == "GENERATING"
-            query(system, "SELECT pg_terminate_backend(%s)", backend)
+            system.query("SELECT pg_terminate_backend(%s)", backend)
             wait_until(lambda: report_row(system, report_id)["attempts"] == 2, what="the report to run again")
             blocker.rollback()
         final = wait_until(lambda: (row := report_row(system, report_id))["status"] == "COMPLETED" and row)
         assert final["attempts"] == 2
         assert worker.poll() is None  # the worker itself carried on
-        tasks = query(system, "SELECT status FROM django_tasks_database_dbtaskresult ORDER BY enqueued_at")
+        tasks = system.query("SELECT status FROM django_tasks_database_dbtaskresult ORDER BY enqueued_at")
         assert tasks == [("SUCCESSFUL",), ("SUCCESSFUL",)]  # the broken run ended cleanly, then its retry ran
         assert "lost its database connection" in system.output() and "queued again" in system.output()
         assert files_in(tmp_path / "media" / "reports") == [final["file"]]
@@ -186,15 +162,15 @@ def test_two_hundred_reports_by_twenty_users_all_complete_once(tmp_path):
         system.start_worker()
 
         done = "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('SUCCESSFUL', 'FAILED')"
-        wait_until(lambda: query(system, done)[0][0] == 400, timeout=240, what="the queue to drain")
-        rows = query(system, "SELECT status, attempts, file FROM reports_generatedreport")
+        wait_until(lambda: system.query(done)[0][0] == 400, timeout=240, what="the queue to drain")
+        rows = system.query("SELECT status, attempts, file FROM reports_generatedreport")
         assert len(rows) == 200
         assert {(status, attempts) for status, attempts, _ in rows} == {("COMPLETED", 1)}
         names = sorted(name for _, _, name in rows)
         assert len(set(names)) == 200
         assert files_in(tmp_path / "media" / "reports") == names
         assert files_in(tmp_path / "media" / "report-copies") == names
-        assert query(system, "SELECT status, COUNT(*) FROM django_tasks_database_dbtaskresult GROUP BY status") == [
+        assert system.query("SELECT status, COUNT(*) FROM django_tasks_database_dbtaskresult GROUP BY status") == [
             ("SUCCESSFUL", 400)
         ]
         assert system.output().count("is not pending; nothing to run") == 200  # each duplicate found it taken

@@ -11,8 +11,17 @@ from rest_framework.test import APIClient
 
 from reports import selectors
 from reports.api.urls import router
-from reports.models import GeneratedReport, ReportPreset, ReportStatus, ReportTemplate, Sharing, reports_storage
-from reports.services import generating, requesting
+from reports.models import (
+    Frequency,
+    GeneratedReport,
+    ReportPreset,
+    ReportSchedule,
+    ReportStatus,
+    ReportTemplate,
+    Sharing,
+    reports_storage,
+)
+from reports.services import generating, requesting, scheduling
 from uscpis.roles import Role
 
 TABLE = Path(__file__).resolve().parents[2] / "docs" / "security.md"
@@ -171,6 +180,10 @@ def test_access_matrix(world, endpoint, role, cell):
         check_presets(api, call, method, path, role, cell, presets, users)
         return
 
+    if path.startswith("/api/reports/schedules/"):
+        check_schedules(call, method, path, role, cell, presets, users)
+        return
+
     if "{id}" not in path:
         # The bulk status asks for every report there is; the caller gets those it may see.
         every_id = ",".join(str(pk) for pk in [*own.values(), other])
@@ -259,5 +272,45 @@ def check_presets(api, call, method, path, role, cell, presets, users):
         elif cell == "owner" and preset_id != presets["own"].get(role):
             assert response.status_code == 403
             assert ReportPreset.objects.get(pk=preset_id).name != "Renamed"
+        else:
+            assert response.status_code in (200, 202, 204), response.content
+
+
+def check_schedules(call, method, path, role, cell, presets, users):
+    """A schedule answers its owner only (another's is 404); anyone on staff may make one and list whom to mail."""
+    user = users.get(role)
+
+    def daily(owner, preset_id):
+        schedule = ReportSchedule(
+            owner=owner, preset_id=preset_id, frequency=Frequency.DAILY, local_time=dt.time(7), time_zone="UTC"
+        )
+        return scheduling.save_schedule(schedule, by=owner).pk
+
+    colleague_preset = ReportPreset.objects.get(pk=presets["private"])
+    others = daily(colleague_preset.owner, colleague_preset.pk)
+    mine = daily(user, presets["own"][role]) if user else None
+    body = {"preset": presets["own"].get(role), "frequency": "WEEKLY", "weekdays": [0], "local_time": "07:30"}
+    if "{id}" not in path:
+        response = call(path, {**body, "recipients": []}, format="json") if method == "POST" else call(path)
+        if cell == "no":
+            assert refused(response, role)
+        elif method == "POST":
+            assert response.status_code == 201, response.content
+            assert ReportSchedule.objects.get(pk=response.json()["id"]).owner == user
+        elif path.endswith("/people/"):
+            assert user.pk in {person["id"] for person in response.json()}
+        else:
+            assert {item["id"] for item in response.json()["results"]} == {mine}
+        return
+    for schedule_id in (mine, others):
+        if schedule_id is None:
+            continue
+        url = path.replace("{id}", str(schedule_id))
+        response = call(url, body, format="json") if method in ("PUT", "PATCH") else call(url)
+        if cell == "no":
+            assert refused(response, role)
+        elif schedule_id == others:
+            assert response.status_code == 404
+            assert ReportSchedule.objects.filter(pk=others, frequency=Frequency.DAILY).exists()
         else:
             assert response.status_code in (200, 202, 204), response.content

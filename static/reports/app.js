@@ -49,6 +49,9 @@
     exporting: null,
     presets: [],
     editing: null, // the preset loaded into the form by Edit, which "Save as preset" then updates
+    schedules: [],
+    people: null, // whom a schedule may mail, loaded when the schedule dialog first opens
+    scheduling: null, // {preset, schedule}: what the schedule dialog makes or changes
   };
 
   const $ = (id) => document.getElementById(id);
@@ -429,6 +432,7 @@
     const label = (action) => `${action}: ${preset.name}`;
     const buttons = [
       el("button", { type: "button", class: "button primary", "data-preset-action": "run", "data-preset": preset.id, "aria-label": label("Run now"), disabled: !preset.runnable }, "Run now"),
+      el("button", { type: "button", class: "button", "data-preset-action": "schedule", "data-preset": preset.id, "aria-label": label("Schedule"), disabled: !preset.runnable }, "Schedule…"),
       ...(preset.is_own
         ? [
             el("button", { type: "button", class: "button", "data-preset-action": "edit", "data-preset": preset.id, "aria-label": label("Edit") }, "Edit"),
@@ -454,6 +458,7 @@
     if (!preset) return;
     if (button.dataset.presetAction === "run") await runPreset(preset, button);
     else if (button.dataset.presetAction === "edit") editPreset(preset);
+    else if (button.dataset.presetAction === "schedule") await openScheduleDialog(preset, null);
     else if (button.dataset.presetAction === "delete") await deletePreset(preset);
   }
 
@@ -575,6 +580,213 @@
     }
   }
 
+  /* --- scheduled reports ------------------------------------------------------------ */
+
+  async function loadSchedules() {
+    const list = $("schedule-list");
+    const { ok, body } = await api("schedules/?page_size=100");
+    list.setAttribute("aria-busy", "false");
+    if (!ok) {
+      $("schedule-message").textContent = (body && body.detail) || "The schedules could not be loaded.";
+      return;
+    }
+    state.schedules = body.results;
+    list.replaceChildren(...(state.schedules.length ? state.schedules.map(scheduleItem) : [el("li", { class: "empty" }, "No schedules yet.")]));
+  }
+
+  /* Paused and failing schedules stand out: a chip says so, and why, before anything else. */
+  function scheduleState(schedule) {
+    const last = schedule.last_run;
+    if (!schedule.is_active) return { key: "paused", chip: "Paused", note: schedule.paused_reason || "Paused: it sends nothing until resumed.", warn: Boolean(schedule.paused_reason) };
+    if (last && ["FAILED", "NOT_RUNNABLE"].includes(last.outcome)) {
+      const times = schedule.consecutive_failures > 1 ? ` (${schedule.consecutive_failures} runs in a row)` : "";
+      return { key: "failing", chip: "Failing", note: `Last run failed${times}: ${last.message}`, warn: true };
+    }
+    return { key: "active", chip: "Active", note: "" };
+  }
+
+  function scheduleItem(schedule) {
+    const label = (action) => `${action}: ${schedule.preset_name}`;
+    const button = (text, action, extra) =>
+      el("button", { type: "button", class: `button ${extra || ""}`.trim(), "data-schedule-action": action, "data-schedule": schedule.id, "aria-label": label(text) }, text);
+    const current = scheduleState(schedule);
+    const recipients = schedule.recipient_people.map((person) => person.name);
+    const next = schedule.next_run_local ? `Next: ${schedule.next_run_local} (${schedule.time_zone})` : "No next run while paused";
+    const last = schedule.last_run ? `Last: ${formatMoment(schedule.last_run.occurrence_at)}, ${schedule.last_run.outcome_label.toLowerCase()}` : "Not run yet";
+    return el(
+      "li",
+      { class: `schedule-item schedule-${current.key}`, "data-schedule-id": schedule.id },
+      el("div", { class: "schedule-head" }, el("span", { class: "preset-name" }, schedule.preset_name), el("span", { class: `chip chip-schedule-${current.key}`, "data-role": "schedule-state" }, current.chip)),
+      el("span", { class: "preset-summary" }, `${schedule.template_name} · ${schedule.description}`),
+      el("span", { class: "preset-summary" }, recipients.length ? `To ${recipients.join(", ")}` : "No recipients yet: only a test reaches you"),
+      el("span", { class: "schedule-times" }, `${next} · ${last}`),
+      current.note ? el("span", { class: current.warn ? "field-error" : "hint", "data-role": "schedule-note" }, current.note) : null,
+      el(
+        "span",
+        { class: "preset-actions" },
+        schedule.is_active ? button("Pause", "pause") : button("Resume", "resume", "primary"),
+        button("Send now", "send-now"),
+        button("Send a test to me", "send-test"),
+        button("Edit", "edit"),
+        button("History", "runs"),
+        button("Delete", "delete", "danger-quiet"),
+      ),
+      el("div", { class: "schedule-runs", "data-role": "runs", hidden: true }),
+    );
+  }
+
+  async function onScheduleClick(event) {
+    const button = event.target.closest("button[data-schedule-action]");
+    if (!button) return;
+    const schedule = state.schedules.find((s) => String(s.id) === button.dataset.schedule);
+    if (!schedule) return;
+    const action = button.dataset.scheduleAction;
+    const message = $("schedule-message");
+    if (action === "edit") {
+      const preset = state.presets.find((p) => p.id === schedule.preset) || { id: schedule.preset, name: schedule.preset_name };
+      await openScheduleDialog(preset, schedule);
+      return;
+    }
+    if (action === "runs") {
+      await showRuns(schedule, button);
+      return;
+    }
+    if (action === "delete") {
+      const confirmed = await confirmDialog(`The schedule of “${schedule.preset_name}” will be deleted; nothing more is sent. Reports it made stay.`, {
+        title: "Delete this schedule?",
+        action: "Delete schedule",
+      });
+      if (!confirmed) return;
+      const { ok, body } = await api(`schedules/${schedule.id}/`, { method: "DELETE" });
+      message.textContent = ok ? `Deleted the schedule of “${schedule.preset_name}”.` : (body && body.detail) || "The schedule could not be deleted.";
+      await loadSchedules();
+      return;
+    }
+    button.disabled = true;
+    const { ok, body } = await api(`schedules/${schedule.id}/${action}/`, { method: "POST" });
+    button.disabled = false;
+    if (!ok) {
+      message.textContent = (body && body.detail) || "That did not work. Please try again.";
+      return;
+    }
+    message.textContent = {
+      pause: `Paused the schedule of “${schedule.preset_name}”.`,
+      resume: `Resumed the schedule of “${schedule.preset_name}”.`,
+      "send-now": `“${schedule.preset_name}” is being made now; it is mailed to its recipients when ready.`,
+      "send-test": `“${schedule.preset_name}” is being made now; it is mailed to you alone when ready.`,
+    }[action];
+    announce(message.textContent);
+    await loadSchedules();
+    if (action.startsWith("send")) {
+      state.page = 1;
+      await loadReports();
+    }
+  }
+
+  async function showRuns(schedule, button) {
+    const box = document.querySelector(`[data-schedule-id="${schedule.id}"] [data-role=runs]`);
+    if (!box.hidden) {
+      box.hidden = true;
+      button.setAttribute("aria-expanded", "false");
+      return;
+    }
+    const { ok, body } = await api(`schedules/${schedule.id}/runs/`);
+    const runs = ok ? body : [];
+    box.replaceChildren(
+      runs.length
+        ? el("ul", { class: "run-list" }, runs.map(runItem))
+        : el("p", { class: "hint" }, ok ? "It has not run yet." : "Its history could not be loaded."),
+    );
+    box.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+  }
+
+  function runItem(run) {
+    const facts = [formatMoment(run.occurrence_at), run.trigger_label, run.outcome_label];
+    if (run.late) facts.push("late, after a downtime");
+    const mails = run.deliveries.map((delivery) => `${delivery.recipient_name}${delivery.kind === "NOTICE" ? " (notice)" : ""}: ${delivery.status_label.toLowerCase()}${delivery.detail ? ` — ${delivery.detail}` : ""}`);
+    return el("li", {}, el("span", {}, facts.join(" · ")), run.message ? el("span", { class: "hint" }, run.message) : null, mails.length ? el("span", { class: "hint" }, mails.join("; ")) : null);
+  }
+
+  async function loadPeople() {
+    if (state.people) return state.people;
+    const { ok, body } = await api("schedules/people/");
+    state.people = ok ? body : [];
+    return state.people;
+  }
+
+  async function openScheduleDialog(preset, schedule) {
+    state.scheduling = { preset, schedule };
+    const people = await loadPeople();
+    const chosen = new Set(schedule ? schedule.recipients : []);
+    $("schedule-recipients").replaceChildren(
+      ...people.map((person) =>
+        el(
+          "label",
+          { class: "recipient" },
+          el("input", { type: "checkbox", name: "recipients", value: person.id, checked: chosen.has(person.id), disabled: !person.has_email }),
+          ` ${person.name}`,
+          person.has_email ? null : el("span", { class: "hint" }, " (no email address)"),
+        ),
+      ),
+    );
+    $("schedule-dialog-title").textContent = schedule ? `Change the schedule of “${preset.name}”` : `Schedule “${preset.name}”`;
+    $("schedule-dialog-text").textContent = "Made as you, at the time below, and mailed to each person chosen: a link to the report, behind the login.";
+    $("schedule-frequency").value = schedule ? schedule.frequency : "WEEKLY";
+    document.querySelectorAll("#schedule-weekdays input").forEach((box) => (box.checked = schedule ? schedule.weekdays.includes(Number(box.value)) : box.value === "0"));
+    $("schedule-month-day").value = schedule && schedule.month_day ? schedule.month_day : "1";
+    $("schedule-time").value = schedule ? schedule.local_time : "07:00";
+    $("schedule-zone").value = schedule ? schedule.time_zone : TIME_ZONE;
+    $("schedule-skip-empty").checked = schedule ? schedule.skip_empty : false;
+    $("schedule-attach").checked = schedule ? schedule.attach_file : false;
+    $("schedule-dialog").querySelectorAll(".field-error").forEach((node) => (node.textContent = ""));
+    showFrequencyFields();
+    $("schedule-dialog").showModal();
+  }
+
+  function showFrequencyFields() {
+    const frequency = $("schedule-frequency").value;
+    $("schedule-weekdays-group").hidden = frequency !== "WEEKLY";
+    $("schedule-month-day-field").hidden = frequency !== "MONTHLY";
+  }
+
+  async function saveSchedule(event) {
+    event.preventDefault();
+    const { preset, schedule } = state.scheduling;
+    const frequency = $("schedule-frequency").value;
+    const payload = {
+      preset: preset.id,
+      frequency,
+      weekdays: frequency === "WEEKLY" ? [...document.querySelectorAll("#schedule-weekdays input:checked")].map((box) => Number(box.value)) : [],
+      month_day: frequency === "MONTHLY" ? Number($("schedule-month-day").value) : null,
+      local_time: $("schedule-time").value,
+      time_zone: $("schedule-zone").value.trim(),
+      recipients: [...document.querySelectorAll("#schedule-recipients input:checked")].map((box) => Number(box.value)),
+      skip_empty: $("schedule-skip-empty").checked,
+      attach_file: $("schedule-attach").checked,
+    };
+    $("schedule-submit").disabled = true;
+    const { ok, body } = await api(schedule ? `schedules/${schedule.id}/` : "schedules/", { method: schedule ? "PUT" : "POST", body: JSON.stringify(payload) });
+    $("schedule-submit").disabled = false;
+    $("schedule-dialog").querySelectorAll(".field-error").forEach((node) => (node.textContent = ""));
+    if (!ok) {
+      const errors = body || {};
+      const unplaced = [];
+      Object.entries(errors).forEach(([field, value]) => {
+        const slot = $(`error-schedule-${field}`);
+        if (slot) slot.textContent = messages(value).join(" ");
+        else unplaced.push(messages(value).join(" "));
+      });
+      $("schedule-error").textContent = unplaced.join(" ") || (Object.keys(errors).length ? "" : "The schedule could not be saved.");
+      return;
+    }
+    $("schedule-dialog").close();
+    $("schedule-message").textContent = `Scheduled “${body.preset_name}”: ${body.description}. Next: ${body.next_run_local}.`;
+    announce($("schedule-message").textContent);
+    await loadSchedules();
+    $("schedules-heading").scrollIntoView({ block: "start" });
+  }
+
   /* --- my reports --------------------------------------------------------------- */
 
   function listQuery() {
@@ -619,7 +831,9 @@
     const period = (report.period_label ? `${report.period_label}: ` : "") + formatPeriod(report.date_range_start, report.date_range_end);
     const compared = report.compare_to === "none" ? [] : [`compared with the ${report.compare_to_label.toLowerCase()}`];
     const details = [report.template_name, formatLabel(report.export_format), period, ...compared];
-    const requested = `Requested ${formatMoment(report.created_at)}` + (IS_ADMIN ? ` by ${report.generated_by_name}` : "");
+    const requested = report.received
+      ? `Sent to you by ${report.generated_by_name}'s schedule, ${formatMoment(report.created_at)}`
+      : `Requested ${formatMoment(report.created_at)}` + (IS_ADMIN ? ` by ${report.generated_by_name}` : "");
     return el(
       "li",
       { class: `report status-${status.toLowerCase()}`, id: `report-${report.id}`, "data-report-id": report.id, "data-status": status },
@@ -692,12 +906,12 @@
         actionButton("Preview", "preview", report),
         actionButton("Export as…", "export", report),
       );
-    } else if (status === "FAILED") {
+    } else if (status === "FAILED" && !report.received) {
       buttons.push(actionButton("Retry", "retry", report, "primary"));
     } else if (status === "EXPIRED") {
       buttons.push(actionButton("Generate again", "export", report));
     }
-    buttons.push(actionButton("Delete", "delete", report, "danger-quiet"));
+    if (!report.received) buttons.push(actionButton("Delete", "delete", report, "danger-quiet")); // a mailed report is its owner's
     return buttons;
   }
 
@@ -1123,6 +1337,10 @@
     $("preset-form").addEventListener("submit", savePreset);
     $("preset-cancel").addEventListener("click", () => $("preset-dialog").close());
     $("preset-sharing").addEventListener("change", showRoleField);
+    $("schedule-list").addEventListener("click", onScheduleClick);
+    $("schedule-form").addEventListener("submit", saveSchedule);
+    $("schedule-cancel").addEventListener("click", () => $("schedule-dialog").close());
+    $("schedule-frequency").addEventListener("change", showFrequencyFields);
     $("report-list").addEventListener("click", onListClick);
     $("list-status").addEventListener("change", () => {
       state.page = 1;
@@ -1151,8 +1369,19 @@
     $("my-reports-heading").setAttribute("tabindex", "-1");
     loadTemplates();
     loadPresets();
+    loadSchedules();
     loadReports();
     startDashboard();
+    openLinkedReport();
+  }
+
+  /* A scheduled report's mail links to /reports?report=<id>: open that report's preview. */
+  async function openLinkedReport() {
+    const id = new URLSearchParams(window.location.search).get("report");
+    if (!id || !/^[0-9]{1,18}$/.test(id)) return;
+    const { ok, body } = await api(`generated/${id}/`);
+    if (ok) await openPreview(body);
+    else $("generate-message").textContent = "That report is not among those you may see, or it was deleted.";
   }
 
   start();

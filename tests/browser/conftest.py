@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.support import PASSWORD, shoot
+from tests.mail_server import MailServer
 from tests.system import ROOT, running_system
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,7 +64,17 @@ def system(tmp_path_factory):
         env={**os.environ, "SECRET_KEY": "collectstatic-only", "DEBUG": "0"},
         check=True,
     )
-    with running_system(tmp_path_factory.mktemp("browser-system")) as system:
+    with (
+        MailServer() as mail,
+        running_system(
+            tmp_path_factory.mktemp("browser-system"),
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(mail.port),
+            EMAIL_USE_TLS="0",
+            REPORT_DISPATCH_SECONDS="1",
+        ) as system,
+    ):
+        system.mail = mail
         system.manage("seed_demo", "--patients", "150", "--seed", "42")
         for username, roles in USERS.items():
             system.create_user(username, PASSWORD, *roles)

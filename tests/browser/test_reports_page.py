@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+import time
 
 import openpyxl
 import pytest
@@ -499,3 +500,59 @@ def test_the_layout_holds_from_a_phone_to_a_wide_monitor(log_in, name, viewport)
         period = page.locator("#presets").bounding_box()["y"] + page.evaluate("window.scrollY")
         assert period < 2 * 844, period
         shoot(page, "phone")
+
+
+# The names the page shows for the demo's doctor and nurse (the demo names its logins).
+NAMES = """
+import json
+from django.contrib.auth.models import User
+print(json.dumps({name: User.objects.get(username=name).get_full_name() or name for name in ("doctor", "nurse")}))
+"""
+
+
+def test_a_preset_is_scheduled_a_test_is_mailed_and_its_link_opens_the_report(log_in, workers, system):
+    workers.ensure()
+    page = log_in("doctor")
+    preset = save_preset(page, "Visit trends", "Monday visits", "Last month", "Only me")
+    preset.get_by_role("button", name="Schedule: Monday visits").click()
+    dialog = page.get_by_role("dialog", name="Schedule “Monday visits”")
+    expect(dialog.get_by_role("checkbox", name="Mon")).to_be_checked()
+    dialog.get_by_label("Time of day").fill("07:00")
+    names = json.loads(system.manage("shell", "--verbosity=0", "-c", NAMES).stdout)
+    dialog.get_by_role("checkbox", name=names["nurse"]).check()
+    shoot(dialog, "schedule-dialog")
+    dialog.get_by_role("button", name="Save schedule").click()
+    expect(dialog).to_be_hidden()
+    item = page.locator("#schedule-list li").filter(has_text="Monday visits")
+    expect(item).to_contain_text("Every Monday at 07:00 (Asia/Manila)")
+    expect(item).to_contain_text(f"To {names['nurse']}")
+    expect(item.locator("[data-role=schedule-state]")).to_have_text("Active")
+    expect(item).to_contain_text(re.compile(r"Next: \d{4}-\d\d-\d\d 07:00 \(Asia/Manila\)"))
+
+    mailed = len(system.mail.to("doctor@clinic.example"))
+    item.get_by_role("button", name="Send a test to me: Monday visits").click()
+    expect(page.locator("#schedule-message")).to_contain_text("mailed to you alone")
+    deadline = time.monotonic() + 60
+    while len(system.mail.to("doctor@clinic.example")) == mailed and time.monotonic() < deadline:
+        time.sleep(0.2)
+    received = system.mail.to("doctor@clinic.example")[mailed:]
+    assert len(received) == 1 and received[0].message["Subject"].startswith("[Test] Visit trends: Previous month")
+    assert system.mail.to("nurse@clinic.example") == []  # a test reaches its requester alone
+    link = re.search(r"https?://\S+/reports\?report=(\d+)", received[0].message.get_body().get_content())
+
+    page.reload()
+    item.get_by_role("button", name="History: Monday visits").click()
+    expect(item.locator("[data-role=runs]")).to_contain_text("Test to its requester · Report sent")
+    expect(item.locator("[data-role=runs]")).to_contain_text(f"{names['doctor']}: sent")
+    shoot(item, "schedule-history")
+    item.get_by_role("button", name="Pause: Monday visits").click()
+    expect(item.locator("[data-role=schedule-state]")).to_have_text("Paused")
+    expect(item).to_contain_text("No next run while paused")
+    shoot(page.locator("#schedules"), "schedules")
+    phone = log_in("doctor", viewport={"width": 390, "height": 844})
+    phone.locator("#schedules").scroll_into_view_if_needed()
+    shoot(phone.locator("#schedules"), "schedules-phone")
+
+    page.goto(f"{system.base}/reports?report={link.group(1)}")  # the mail's link, on this system
+    preview = page.get_by_role("dialog", name=re.compile("^Visit trends"))
+    expect(preview.locator(".figure").first).to_be_visible()
