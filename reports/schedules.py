@@ -16,6 +16,7 @@ from reports.models import Frequency
 
 WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 SHORTEST_MONTH = 28
+SEARCH_BACK = dt.timedelta(days=1)  # longer than any daylight-saving gap
 
 
 def recurrence(schedule):
@@ -42,14 +43,21 @@ def _local(schedule, moment):
 
 
 def next_occurrence(schedule, after):
-    """The first occurrence strictly after the aware moment ``after`` (UTC), or None when there is none."""
-    local = recurrence(schedule).after(_local(schedule, after))
-    return None if local is None else _placed(schedule, local)
+    """The first occurrence strictly after the aware moment ``after`` (UTC), or None when there is none.
+
+    The search starts a day back in local time: an occurrence a daylight-saving gap moved later
+    (02:30 run at 03:30) comes after local times that are earlier on the clock (03:10).
+    """
+    candidates = recurrence(schedule).xafter(_local(schedule, after) - SEARCH_BACK, inc=True)
+    return next((placed for local in candidates if (placed := _placed(schedule, local)) > after), None)
 
 
 def latest_occurrence(schedule, now):
     """The last occurrence at or before the aware moment ``now`` (UTC), or None before the first."""
-    local = recurrence(schedule).before(_local(schedule, now), inc=True)
+    rule = recurrence(schedule)
+    local = rule.before(_local(schedule, now), inc=True)
+    while local is not None and _placed(schedule, local) > now:  # moved past ``now`` by a gap
+        local = rule.before(local)
     return None if local is None else _placed(schedule, local)
 
 

@@ -56,6 +56,7 @@ REPORT_GONE = "Its report was deleted before it was sent."
 NO_ROLE = "no longer holds a role that may use this report"
 INACTIVE = "their account is deactivated"
 NO_ADDRESS = "their account has no email address"
+UNSUBSCRIBED = "they are no longer a recipient (unsubscribed, or removed by the owner)"
 
 
 def record(schedule_id, action, *, user=None, username="", run=None, outcome=""):
@@ -184,7 +185,7 @@ def dispatch_due(now=None):
     with transaction.atomic():
         due = (
             ReportSchedule.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(is_active=True, next_run_at__lte=now)
+            .filter(is_active=True, next_run_at__lte=now, owner__is_active=True)
             .select_related("preset__template", "owner")
             .order_by("next_run_at", "pk")[:DISPATCH_BATCH]
         )
@@ -348,6 +349,14 @@ def _why_not(person, template):
     return ""
 
 
+def _why_not_now(delivery):
+    """Why a recipient's mail, made earlier and waiting (a retry), may not go out now; empty when it may."""
+    run = delivery.run
+    if run.trigger != RunTrigger.TEST and not run.schedule.recipients.filter(pk=delivery.recipient_id).exists():
+        return UNSUBSCRIBED
+    return _why_not(delivery.recipient, run.schedule.preset.template)
+
+
 def _notify(run, person, now):
     """The one notice of a run to ``person``, unless they have no address (the page shows the run anyway)."""
     if person is not None and person.is_active and person.email:
@@ -384,6 +393,14 @@ def _deliver(pk, clock):
     delivery = ScheduleDelivery.objects.select_related(
         "recipient", "report", "run__schedule__preset__template", "run__schedule__owner"
     ).get(pk=pk)
+    run = delivery.run
+    if delivery.kind == DeliveryKind.REPORT and (reason := _why_not_now(delivery)):
+        ScheduleDelivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.SKIPPED, detail=reason
+        )
+        record(run.schedule_id, ScheduleAction.DELIVERY, user=delivery.recipient, run=run, outcome=reason)
+        _notify(run, run.schedule.owner, now)
+        return 0
     try:
         mail.message(delivery).send()
     except (smtplib.SMTPException, OSError) as error:
@@ -392,7 +409,7 @@ def _deliver(pk, clock):
     ScheduleDelivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.SENT, sent_at=timezone.now(), detail=""
     )
-    record(delivery.run.schedule_id, ScheduleAction.DELIVERY, user=delivery.recipient, run=delivery.run, outcome="Sent")
+    record(run.schedule_id, ScheduleAction.DELIVERY, user=delivery.recipient, run=run, outcome="Sent")
     return 1
 
 

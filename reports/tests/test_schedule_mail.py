@@ -317,6 +317,39 @@ def test_a_recipient_whose_role_no_longer_allows_the_report_is_skipped_and_the_o
     assert f"headnurse: {scheduling.NO_ROLE}" in notice.message.get_body().get_content()
 
 
+def test_a_mail_waiting_for_a_retry_is_not_sent_to_whom_left_the_schedule_or_lost_the_role(
+    server, settings, owner, nurse, make_user, visits
+):
+    dentist = make_user("DENTIST", username="dentist")
+    dentist.email = "dentist@clinic.example"
+    dentist.save()
+    schedule = weekly(owner, [nurse, dentist])
+    settings.EMAIL_PORT = free_port()  # the server is down when the mails are first tried
+    occur(MONDAY + minutes(1))
+    assert set(ScheduleDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.PENDING}
+    schedule.recipients.remove(nurse)
+    dentist.groups.set([Group.objects.get_or_create(name="STUDENT_ASSISTANT")[0]])
+    settings.EMAIL_PORT = server.port
+    scheduling.dispatch(MONDAY + minutes(5))
+    assert server.to(nurse.email) == [] and server.to(dentist.email) == []
+    details = dict(
+        ScheduleDelivery.objects.filter(kind=DeliveryKind.REPORT).values_list("recipient__username", "detail")
+    )
+    assert details == {"headnurse": scheduling.UNSUBSCRIBED, "dentist": scheduling.NO_ROLE}
+    scheduling.dispatch(MONDAY + minutes(6))  # the notice, made while sending, goes with the next pass
+    [notice] = server.to(owner.email)  # one notice, naming both
+    body = notice.message.get_body().get_content()
+    assert f"headnurse: {scheduling.UNSUBSCRIBED}" in body and f"dentist: {scheduling.NO_ROLE}" in body
+
+
+def test_the_schedules_of_a_deactivated_owner_do_not_run(server, owner, nurse):
+    weekly(owner, [nurse])
+    owner.is_active = False
+    owner.save()
+    assert scheduling.dispatch(MONDAY + minutes(1))["occurrences"] == 0
+    assert not ScheduleRun.objects.exists()
+
+
 def test_an_empty_report_sends_nothing_when_the_schedule_says_so(server, owner, nurse):
     weekly(owner, [owner, nurse], skip_empty=True)
     occur(MONDAY + minutes(1))

@@ -9,6 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from hypothesis import example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from reports import schedules
 from reports.models import (
@@ -246,3 +249,63 @@ def test_admin_lists_schedules_with_their_runs_and_saving_one_computes_its_next_
     assert saved.status_code == 302, saved.content.decode()[:2000]
     weekly_visits.refresh_from_db()
     assert weekly_visits.frequency == "DAILY" and weekly_visits.next_run_at is not None
+
+
+# --- any schedule, any moment ------------------------------------------------------------------------
+
+ZONES = ("America/New_York", "Europe/London", "Australia/Lord_Howe", "America/Sao_Paulo", "Asia/Manila", "UTC")
+
+
+def wall_time_exists(day, time, zone):
+    """Does ``time`` occur on ``day`` in ``zone`` (not skipped by a daylight-saving change)?"""
+    placed = dt.datetime.combine(day, time, zone)
+    return placed.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == placed.replace(tzinfo=None)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    frequency=st.sampled_from(Frequency.values),
+    weekdays=st.sets(st.integers(0, 6), min_size=1),
+    month_day=st.integers(1, 31),
+    local_time=st.times().map(lambda time: time.replace(second=0, microsecond=0)),
+    zone=st.sampled_from(ZONES),
+    after=st.datetimes(dt.datetime(2026, 1, 1), dt.datetime(2030, 12, 31), timezones=st.just(UTC)),
+)
+@example(  # 02:30 is skipped in New York on 8 March 2026: that day's run is at 03:30, after 03:10
+    frequency=Frequency.DAILY,
+    weekdays={0},
+    month_day=1,
+    local_time=dt.time(2, 30),
+    zone="America/New_York",
+    after=dt.datetime(2026, 3, 8, 7, 10, tzinfo=UTC),
+)
+def test_the_next_occurrence_is_the_first_after_the_moment_on_the_right_day_at_the_right_time(
+    frequency, weekdays, month_day, local_time, zone, after
+):
+    """For any schedule and moment: the next occurrence comes after it, none lies between them, and it falls on
+    a day of the rule at the schedule's wall-clock time (or as far after it as a daylight-saving gap moves it)."""
+    rule = schedule(
+        frequency=frequency,
+        weekdays=sorted(weekdays) if frequency == Frequency.WEEKLY else [],
+        month_day=month_day if frequency == Frequency.MONTHLY else None,
+        local_time=local_time,
+        time_zone=zone,
+    )
+    upcoming = schedules.next_occurrence(rule, after)
+    assert upcoming > after
+    assert schedules.latest_occurrence(rule, upcoming) == upcoming
+    earlier = schedules.latest_occurrence(rule, upcoming - dt.timedelta(microseconds=1))
+    assert earlier is None or earlier <= after  # nothing between ``after`` and the next occurrence
+    local = upcoming.astimezone(ZoneInfo(zone))
+    day = local.date()
+    if frequency == Frequency.WEEKLY:
+        assert day.weekday() in weekdays
+    if frequency == Frequency.MONTHLY:
+        last = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        assert day.day == min(month_day, last.day)
+    if wall_time_exists(day, local_time, ZoneInfo(zone)):
+        assert local.time() == local_time
+    else:
+        assert local.time() > local_time and local - dt.datetime.combine(day, local_time, local.tzinfo) <= dt.timedelta(
+            hours=1
+        )
