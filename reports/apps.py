@@ -6,6 +6,6 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self):
-        from reports import catalog, data_versions, signals, template_installation  # noqa: F401 (connects the receivers)
+        from reports import catalog, checks, data_versions, signals, template_installation  # noqa: F401 (connects the receivers)
 
         catalog.discover()

@@ -1,6 +1,7 @@
 """Report templates, and the reports generated from them."""
 
 import json
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from psycopg.types.json import Json
 
 from reports import catalog, relative_periods
@@ -327,7 +329,7 @@ class ReportSchedule(models.Model):
     starts_on = models.DateField(help_text="The first day it may run, in time_zone")
     recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="scheduled_reports")
     is_active = models.BooleanField(default=True)
-    skip_empty = models.BooleanField(default=False, help_text="Send nothing when the report counted no record")
+    skip_empty = models.BooleanField(default=True, help_text="Send nothing when the report counted no record")
     attach_file = models.BooleanField(
         default=False,
         help_text="Attach the file to the mail when small counts are hidden in it and it is under the size limit",
@@ -451,7 +453,7 @@ class ScheduleDelivery(models.Model):
     kind = models.CharField(max_length=8, choices=DeliveryKind.choices, default=DeliveryKind.REPORT)
     report = models.ForeignKey(
         GeneratedReport,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="deliveries",
@@ -484,9 +486,11 @@ class ScheduleDelivery(models.Model):
 
     @property
     def message_id(self):
-        """The mail's Message-ID: the same for every attempt, so a client drops a duplicate."""
-        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
-        return f"<schedule-delivery-{self.pk}@{domain}>"
+        """The mail's Message-ID: the same for every attempt, so a client drops a duplicate, and this site's own
+        (keyed by ``SECRET_KEY``), so another installation's mail is never taken for one of ours."""
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+        site = salted_hmac("reports.schedule.message-id", str(self.pk)).hexdigest()[:12]
+        return f"<schedule-delivery-{self.pk}.{site}@{domain}>"
 
 
 class AccessAction(models.TextChoices):

@@ -272,12 +272,12 @@ REST_KNOX = {
 }
 
 # Mail: scheduled reports, and password reset. With EMAIL_HOST set, mail goes to that SMTP server
-# (the reset pages are routed only then); without it, each message is written as a file to
-# EMAIL_FILE_PATH, so schedules can be tried with no mail server.
+# (the reset pages are routed only then). Without it, with DEBUG on (make run) or EMAIL_FILE_PATH
+# set, each message is written as a file to EMAIL_FILE_PATH, so schedules can be tried with no mail
+# server; in production it is not, so no mail is left on a disk (check --deploy warns).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend"
-)
+MAIL_TO_FILES = not EMAIL_HOST and (DEBUG or "EMAIL_FILE_PATH" in os.environ)
+EMAIL_BACKEND = f"django.core.mail.backends.{'filebased' if MAIL_TO_FILES else 'smtp'}.EmailBackend"
 EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", BASE_DIR / "var" / "mail"))
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

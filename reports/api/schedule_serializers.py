@@ -8,9 +8,10 @@ from rest_framework import serializers
 
 from reports import schedules
 from reports.api.fields import StrictBooleanField
+from reports.api.serializers import preset_parameters
 from reports.models import Frequency, ReportPreset, ReportSchedule, RunOutcome, ScheduleDelivery, ScheduleRun
-from reports.selectors import may_use_template, possible_recipients, presets_for
-from reports.services.scheduling import NO_ADDRESS, NO_ROLE
+from reports.selectors import possible_recipients, presets_for
+from reports.services.scheduling import why_not_sent
 
 
 def person(user):
@@ -152,9 +153,14 @@ class ScheduleSerializer(serializers.ModelSerializer):
                     ]
                 }
             )
+        _, problems = preset_parameters(preset, self.context["request"].user)
+        if problems:
+            raise serializers.ValidationError({"preset": ["This preset cannot run as saved: " + " ".join(problems)]})
         recipients = attrs.get("recipients")
+        if recipients is None and schedule is not None and "preset" in attrs:
+            recipients = list(schedule.recipients.all())  # a new preset's template must suit them too
         if recipients is not None:
-            problems = [f"{person(user)}: {why}" for user in recipients if (why := _why_not(user, preset))]
+            problems = [f"{person(user)}: {why}" for user in recipients if (why := why_not_sent(user, preset.template))]
             if problems:
                 raise serializers.ValidationError({"recipients": problems})
         attrs.update(weekdays=merged["weekdays"], month_day=merged["month_day"], time_zone=merged["time_zone"])
@@ -179,14 +185,6 @@ def _hides_small_counts(preset):
     if preset.suppress_small_counts is None:
         return preset.template.suppress_small_counts
     return preset.suppress_small_counts
-
-
-def _why_not(user, preset):
-    if not may_use_template(user, preset.template):
-        return NO_ROLE
-    if not user.email:
-        return NO_ADDRESS
-    return ""
 
 
 class DeliverySerializer(serializers.ModelSerializer):

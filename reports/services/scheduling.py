@@ -24,13 +24,14 @@ import datetime as dt
 import logging
 import smtplib
 import time
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from reports import mail, schedules
+from reports import failures, mail, schedules
 from reports.models import (
     DeliveryKind,
     DeliveryStatus,
@@ -56,6 +57,7 @@ REPORT_GONE = "Its report was deleted before it was sent."
 NO_ROLE = "no longer holds a role that may use this report"
 INACTIVE = "their account is deactivated"
 NO_ADDRESS = "their account has no email address"
+REPORT_DELETED = "its report was deleted before it was sent"
 UNSUBSCRIBED = "they are no longer a recipient (unsubscribed, or removed by the owner)"
 
 
@@ -108,9 +110,9 @@ def resume(schedule, *, by, now=None):
 
 
 def delete_schedule(schedule, *, by):
-    with transaction.atomic():
-        record(schedule.pk, ScheduleAction.DELETED, user=by)
-        schedule.delete()
+    """Delete ``schedule``; the trail records who (``reports.signals``), as it records any deletion."""
+    schedule.deleted_by = by
+    schedule.delete()
     logger.info("Report schedule deleted")
 
 
@@ -147,15 +149,34 @@ def dispatch(now=None):
     advanced by the time the earlier steps took.
     """
     clock = _clock(now)
-    done = {
-        "occurrences": dispatch_due(clock()),
-        "retries": retry_failed(clock()),
-        "settled": settle_runs(clock()),
-        "mails": send_due_mail(clock()),
-    }
+    steps = {"occurrences": dispatch_due, "retries": retry_failed, "settled": settle_runs, "mails": send_due_mail}
+    done = {name: _guarded(step, clock()) for name, step in steps.items()}
     if any(done.values()):
         logger.info("Schedules: %s", ", ".join(f"{count} {name}" for name, count in done.items()))
     return done
+
+
+def _guarded(step, now):
+    """Run one step of dispatch; if it fails (the database gone, say), the others still run. 0 then."""
+    try:
+        return step(now)
+    except Exception:
+        logger.exception("Schedule dispatch: %s failed; the next dispatch tries again", step.__name__)
+        return 0
+
+
+def _isolated(name, pk, work, otherwise=None):
+    """``work()`` in a savepoint of its own; if it raises, it is logged by ``name`` and ``pk``, undone, and
+    ``otherwise(log reference)`` moves the item on, so one bad item cannot stop the others at every dispatch."""
+    try:
+        with transaction.atomic():
+            return work()
+    except Exception:
+        reference = failures.new_reference()
+        logger.exception("Schedule dispatch: %s %s failed [ref %s]", name, pk, reference)
+        if otherwise is not None:
+            otherwise(reference)
+        return 0
 
 
 def _clock(now):
@@ -169,11 +190,12 @@ def deliver_report(report_id):
 
     Dispatch would do it within ``REPORT_DISPATCH_SECONDS``; a failure here is logged and left to it.
     """
-    if not ScheduleRun.objects.filter(report=report_id, settled_at__isnull=True).exists():
+    run = ScheduleRun.objects.filter(report=report_id, settled_at__isnull=True).values_list("pk", flat=True).first()
+    if run is None:
         return
     try:
         settle_runs()
-        send_due_mail()
+        send_due_mail(run_id=run)
     except Exception:
         logger.exception("Mailing the scheduled report %s failed; the next dispatch tries again", report_id)
 
@@ -190,9 +212,9 @@ def dispatch_due(now=None):
             .order_by("next_run_at", "pk")[:DISPATCH_BATCH]
         )
         for schedule in due:
-            ran += _run_occurrence(schedule, now)
-            schedule.next_run_at = schedules.next_occurrence(schedule, now)
-            schedule.save(update_fields=["next_run_at", "updated_at"])
+            ran += _isolated("schedule", schedule.pk, partial(_run_occurrence, schedule, now))
+            active = ReportSchedule.objects.filter(pk=schedule.pk, is_active=True)  # not if it just paused itself
+            active.update(next_run_at=schedules.next_occurrence(schedule, now), updated_at=timezone.now())
     return ran
 
 
@@ -224,7 +246,12 @@ def _request(run):
         _fail(run, "Its saved preset cannot run: " + " ".join(error.problems), timezone.now())
         return
     run.save(update_fields=["report", "attempts"])
-    record(run.schedule_id, ScheduleAction.RUN, run=run, outcome=f"Report requested (attempt {run.attempts})")
+    record(
+        run.schedule_id,
+        ScheduleAction.RUN,
+        run=run,
+        outcome=f"Report #{run.report_id} requested (attempt {run.attempts})",
+    )
 
 
 def retry_failed(now=None):
@@ -239,11 +266,25 @@ def retry_failed(now=None):
             .order_by("retry_at", "pk")[:DISPATCH_BATCH]
         )
         for run in due:
-            run.retry_at = None
-            run.save(update_fields=["retry_at"])
-            _request(run)
-            retried += 1
+            retried += _isolated("run", run.pk, partial(_retry, run), partial(_give_up, run, now))
     return retried
+
+
+def _retry(run):
+    run.retry_at = None
+    run.save(update_fields=["retry_at"])
+    _request(run)
+    return 1
+
+
+def _give_up(run, now, reference):
+    """Settle a run that dispatch itself failed on: nothing is sent; the page and the log say so."""
+    ScheduleRun.objects.filter(pk=run.pk).update(
+        outcome=RunOutcome.FAILED,
+        message=f"It could not be sent: an error occurred while it was made (log reference {reference}).",
+        settled_at=now,
+        retry_at=None,
+    )
 
 
 def settle_runs(now=None):
@@ -259,7 +300,7 @@ def settle_runs(now=None):
             .order_by("pk")[:DISPATCH_BATCH]
         )
         for run in runs:
-            settled += _settle(run, now)
+            settled += _isolated("run", run.pk, partial(_settle, run, now), partial(_give_up, run, now))
     return settled
 
 
@@ -267,7 +308,7 @@ def _settle(run, now):
     report = run.report
     if report is not None and report.status == ReportStatus.COMPLETED:
         schedule = run.schedule
-        if schedule.skip_empty and report.record_count == 0:
+        if schedule.skip_empty and report.record_count == 0 and run.trigger != RunTrigger.TEST:  # a test shows it
             run.outcome = RunOutcome.EMPTY
             run.message = "The report counted no record in its period, so nothing was sent."
         else:
@@ -321,9 +362,10 @@ def _make_deliveries(run, now):
     """One delivery per recipient (a test run: its requester), skipped when they may not have the report."""
     template = run.schedule.preset.template
     people = [run.requested_by] if run.trigger == RunTrigger.TEST else list(run.schedule.recipients.all())
+    people = [person for person in people if person is not None]  # a test's requester may have been deleted
     deliveries = []
     for person in people:
-        reason = _why_not(person, template)
+        reason = why_not_sent(person, template)
         status = DeliveryStatus.SKIPPED if reason else DeliveryStatus.PENDING
         deliveries.append(
             ScheduleDelivery(
@@ -338,8 +380,8 @@ def _make_deliveries(run, now):
         _notify(run, run.schedule.owner, now)
 
 
-def _why_not(person, template):
-    """Why ``person`` may not be sent the report, in words; empty when they may."""
+def why_not_sent(person, template):
+    """Why ``person`` may not be sent a report of ``template``, in words; empty when they may."""
     if person is None or not person.is_active:
         return INACTIVE
     if not may_use_template(person, template):
@@ -352,9 +394,11 @@ def _why_not(person, template):
 def _why_not_now(delivery):
     """Why a recipient's mail, made earlier and waiting (a retry), may not go out now; empty when it may."""
     run = delivery.run
+    if delivery.report is None:
+        return REPORT_DELETED
     if run.trigger != RunTrigger.TEST and not run.schedule.recipients.filter(pk=delivery.recipient_id).exists():
         return UNSUBSCRIBED
-    return _why_not(delivery.recipient, run.schedule.preset.template)
+    return why_not_sent(delivery.recipient, run.schedule.preset.template)
 
 
 def _notify(run, person, now):
@@ -365,7 +409,7 @@ def _notify(run, person, now):
         )
 
 
-def send_due_mail(now=None):
+def send_due_mail(now=None, run_id=None):
     """Send the mails that are due: pending ones, and those whose sender's claim lapsed. The number sent.
 
     Each mail is claimed at the moment it is sent, not when the step began: a slow mail server
@@ -375,53 +419,60 @@ def send_due_mail(now=None):
     due = ScheduleDelivery.objects.filter(
         status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING], next_attempt_at__lte=clock()
     ).order_by("next_attempt_at", "pk")
+    if run_id is not None:
+        due = due.filter(run=run_id)
     return sum(_deliver(pk, clock) for pk in list(due.values_list("pk", flat=True)[:DISPATCH_BATCH]))
 
 
 def _deliver(pk, clock):
-    """Claim one mail, send it, record the outcome; 1 when sent. A claim is a conditional update (a lease)."""
+    """Claim one mail, send it, record the outcome; 1 when sent.
+
+    The claim is a conditional update (a lease) that also counts the attempt; what follows is
+    written only while the row still holds this claim's attempt, so a sender whose claim lapsed
+    and was taken over cannot undo the other's outcome.
+    """
     now = clock()
-    claimed = ScheduleDelivery.objects.filter(
+    claimable = ScheduleDelivery.objects.filter(
         pk=pk, status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING], next_attempt_at__lte=now
-    ).update(
+    )
+    if not claimable.update(
         status=DeliveryStatus.SENDING,
         attempts=F("attempts") + 1,
         next_attempt_at=now + dt.timedelta(seconds=settings.REPORT_DELIVERY_CLAIM_SECONDS),
-    )
-    if not claimed:
+    ):
         return 0
     delivery = ScheduleDelivery.objects.select_related(
         "recipient", "report", "run__schedule__preset__template", "run__schedule__owner"
     ).get(pk=pk)
+    mine = ScheduleDelivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts)
     run = delivery.run
     if delivery.kind == DeliveryKind.REPORT and (reason := _why_not_now(delivery)):
-        ScheduleDelivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.SKIPPED, detail=reason
-        )
+        mine.update(status=DeliveryStatus.SKIPPED, detail=reason)
         record(run.schedule_id, ScheduleAction.DELIVERY, user=delivery.recipient, run=run, outcome=reason)
         _notify(run, run.schedule.owner, now)
         return 0
     try:
         mail.message(delivery).send()
-    except (smtplib.SMTPException, OSError) as error:
-        _not_taken(delivery, error, clock())
+    except Exception as error:  # whatever failed, the mail is tried again, then given up
+        _not_taken(delivery, mine, error, clock())
         return 0
-    ScheduleDelivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), detail=""
-    )
+    mine.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), detail="")
     record(run.schedule_id, ScheduleAction.DELIVERY, user=delivery.recipient, run=run, outcome="Sent")
     return 1
 
 
-def _not_taken(delivery, error, now):
-    """The mail server refused or could not be reached: try again later, or give up after the last attempt."""
-    reason = (
-        f"the mail server answered {error.smtp_code}"
-        if isinstance(error, smtplib.SMTPResponseException)
-        else "the mail server could not be reached"
-        if isinstance(error, OSError | smtplib.SMTPServerDisconnected)
-        else "the mail server refused it"
-    )
+def _not_taken(delivery, mine, error, now):
+    """The mail server refused or could not be reached (or the mail could not be made): try again later, or
+    give up after the last attempt."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        reason = f"the mail server answered {error.smtp_code}"
+    elif isinstance(error, OSError | smtplib.SMTPServerDisconnected):
+        reason = "the mail server could not be reached"
+    elif isinstance(error, smtplib.SMTPException):
+        reason = "the mail server refused it"
+    else:
+        reason = f"the mail could not be made (log reference {failures.new_reference()})"
+        logger.exception("Schedule delivery %s: %s", delivery.pk, reason)
     if delivery.attempts >= settings.REPORT_DELIVERY_ATTEMPTS:
         changes = {"status": DeliveryStatus.FAILED, "detail": f"Not sent after {delivery.attempts} attempts: {reason}."}
     else:
@@ -431,7 +482,7 @@ def _not_taken(delivery, error, now):
             "next_attempt_at": now + wait,
             "detail": f"Attempt {delivery.attempts} failed: {reason}; trying again.",
         }
-    ScheduleDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(**changes)
+    mine.update(**changes)
     run = delivery.run
     record(run.schedule_id, ScheduleAction.DELIVERY, user=delivery.recipient, run=run, outcome=changes["detail"])
     logger.warning("Schedule delivery %s: %s (attempt %d)", delivery.pk, reason, delivery.attempts)

@@ -127,6 +127,28 @@ def test_a_schedule_of_a_preset_shared_with_a_role_it_lost_cannot_be_made(api, m
     assert response.status_code == 400 and "preset" in response.json()
 
 
+def test_a_new_preset_must_suit_the_recipients_already_on_the_schedule(api, preset, make_user, doctor):
+    nurse = addressed(make_user("NURSE", username="nurse"))
+    made = api.post(SCHEDULES, weekly(preset, recipients=[nurse.pk]), format="json").json()
+    doctors_only = ReportPreset.objects.create(
+        owner=doctor,
+        name="Director's summary",
+        template=ReportTemplate.objects.get(report_type="COMPREHENSIVE_ANALYTICS"),
+        relative_period="previous_month",
+        export_format="PDF",
+    )
+    response = api.patch(f"{SCHEDULES}{made['id']}/", {"preset": doctors_only.pk}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"recipients": [f"nurse: {scheduling.NO_ROLE}"]}
+    assert ReportSchedule.objects.get().preset == preset
+
+
+def test_a_preset_that_cannot_run_cannot_be_scheduled(api, preset):
+    ReportPreset.objects.filter(pk=preset.pk).update(filters={"ward": "north"})
+    response = api.post(SCHEDULES, weekly(preset), format="json")
+    assert response.status_code == 400 and "cannot run as saved" in response.json()["preset"][0]
+
+
 def test_changing_the_frequency_clears_what_belonged_to_the_old_one(api, preset):
     made = api.post(SCHEDULES, weekly(preset), format="json").json()
     changed = api.patch(f"{SCHEDULES}{made['id']}/", {"frequency": "MONTHLY", "month_day": 31}, format="json")

@@ -5,11 +5,13 @@ generated for real, and the next dispatch settles the run and sends its mails.
 """
 
 import datetime as dt
+import io
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from pypdf import PdfReader
 
 from reports import mail
 from reports.models import (
@@ -191,6 +193,8 @@ def test_the_file_is_attached_only_with_small_counts_hidden_and_under_the_limit(
         [file] = attached
         assert file.get_content_type() == "application/pdf"
         assert file.get_filename().endswith(".pdf") and file.get_content().startswith(b"%PDF-")
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(file.get_content())).pages)
+        assert "Total visits" in text and not [marker for marker in MARKERS if marker in text]
     else:
         assert attached == []
 
@@ -342,6 +346,55 @@ def test_a_mail_waiting_for_a_retry_is_not_sent_to_whom_left_the_schedule_or_los
     assert f"headnurse: {scheduling.UNSUBSCRIBED}" in body and f"dentist: {scheduling.NO_ROLE}" in body
 
 
+def test_a_report_deleted_before_its_mail_went_out_is_not_sent_and_the_owner_told(
+    server, settings, owner, nurse, visits
+):
+    weekly(owner, [nurse])
+    settings.EMAIL_PORT = free_port()
+    occur(MONDAY + minutes(1))
+    ScheduleRun.objects.get().report.delete()
+    settings.EMAIL_PORT = server.port
+    scheduling.dispatch(MONDAY + minutes(5))
+    scheduling.dispatch(MONDAY + minutes(6))
+    assert server.to(nurse.email) == []
+    assert ScheduleDelivery.objects.get(recipient=nurse).detail == scheduling.REPORT_DELETED
+    [notice] = server.to(owner.email)
+    assert f"headnurse: {scheduling.REPORT_DELETED}" in notice.message.get_body().get_content()
+
+
+def test_a_schedule_that_pauses_itself_while_dispatched_has_no_next_run(server, settings, owner):
+    schedule = weekly(owner, [owner])
+    ReportSchedule.objects.filter(pk=schedule.pk).update(consecutive_failures=settings.REPORT_SCHEDULE_MAX_FAILURES - 1)
+    ReportPreset.objects.filter(pk=schedule.preset_id).update(filters={"ward": "north"})  # it cannot run
+    scheduling.dispatch(MONDAY + minutes(1))
+    schedule.refresh_from_db()
+    assert (schedule.is_active, schedule.next_run_at) == (False, None)
+    assert ScheduleRun.objects.get().outcome == RunOutcome.NOT_RUNNABLE
+
+
+def test_a_test_run_whose_requester_was_deleted_settles_and_does_not_hold_up_the_others(
+    server, owner, nurse, make_user, visits
+):
+    colleague = make_user("DOCTOR")
+    schedule = weekly(owner, [nurse])
+    scheduling.send_now(schedule, by=colleague, test=True, now=MONDAY)
+    scheduling.dispatch(MONDAY + minutes(1))  # the scheduled occurrence, after the test
+    generate_pending()
+    colleague.delete()
+    scheduling.dispatch(MONDAY + minutes(2))
+    settled = dict(ScheduleRun.objects.values_list("trigger", "settled_at"))
+    assert set(settled) == {RunTrigger.TEST, RunTrigger.SCHEDULED} and None not in settled.values()
+    assert [each.recipients for each in server.received] == [[nurse.email]]
+
+
+def test_deleting_a_preset_deletes_its_schedules_and_the_trail_says_so(owner, nurse):
+    schedule = weekly(owner, [nurse])
+    schedule.preset.delete()
+    assert not ReportSchedule.objects.exists()
+    deleted = ScheduleEvent.objects.get(schedule_id=schedule.pk, action=ScheduleAction.DELETED)
+    assert deleted.outcome == "Deleted with its preset or its owner's account"
+
+
 def test_the_schedules_of_a_deactivated_owner_do_not_run(server, owner, nurse):
     weekly(owner, [nurse])
     owner.is_active = False
@@ -359,7 +412,7 @@ def test_an_empty_report_sends_nothing_when_the_schedule_says_so(server, owner, 
 
 
 def test_send_a_test_mails_only_its_requester_and_send_now_everyone_even_while_paused(server, owner, nurse, visits):
-    schedule = weekly(owner, [nurse], is_active=False)
+    schedule = weekly(owner, [nurse], is_active=False, skip_empty=False)  # now: a week with no visits
     scheduling.send_now(schedule, by=owner, test=True)
     generate_pending()
     scheduling.dispatch()
@@ -422,7 +475,7 @@ def test_a_recipient_may_open_and_download_the_mailed_report_but_not_delete_it(s
     assert stranger.get(f"/api/reports/generated/{report.pk}/download/").status_code == 404
     nurse.groups.set([Group.objects.get_or_create(name="STUDENT_ASSISTANT")[0]])
     reader.force_login(nurse)
-    assert reader.get(f"/api/reports/generated/{report.pk}/").status_code in (403, 404)
+    assert reader.get(f"/api/reports/generated/{report.pk}/").status_code == 403  # no role that uses reports
 
 
 def test_the_mails_link_opens_the_reports_page_after_the_login(server, owner, nurse, visits):

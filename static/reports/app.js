@@ -737,7 +737,7 @@
     $("schedule-month-day").value = schedule && schedule.month_day ? schedule.month_day : "1";
     $("schedule-time").value = schedule ? schedule.local_time : "07:00";
     $("schedule-zone").value = schedule ? schedule.time_zone : TIME_ZONE;
-    $("schedule-skip-empty").checked = schedule ? schedule.skip_empty : false;
+    $("schedule-skip-empty").checked = schedule ? schedule.skip_empty : true;
     $("schedule-attach").checked = schedule ? schedule.attach_file : false;
     $("schedule-dialog").querySelectorAll(".field-error").forEach((node) => (node.textContent = ""));
     showFrequencyFields();
