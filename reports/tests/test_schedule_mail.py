@@ -478,6 +478,21 @@ def test_a_recipient_may_open_and_download_the_mailed_report_but_not_delete_it(s
     assert reader.get(f"/api/reports/generated/{report.pk}/").status_code == 403  # no role that uses reports
 
 
+def test_a_recipient_keeps_a_mailed_report_after_unsubscribing_and_loses_it_when_the_schedule_is_deleted(
+    server, owner, nurse, visits
+):
+    schedule = weekly(owner, [nurse])
+    occur(MONDAY + minutes(1))
+    report = ScheduleRun.objects.get().report
+    reader = Client()
+    reader.force_login(nurse)
+    assert scheduling.unsubscribe(schedule.pk, nurse.pk)
+    assert reader.get(f"/api/reports/generated/{report.pk}/").status_code == 200  # the mail they had still opens
+    scheduling.delete_schedule(schedule, by=owner)
+    assert reader.get(f"/api/reports/generated/{report.pk}/").status_code == 404
+    assert GeneratedReport.objects.filter(pk=report.pk, generated_by=owner).exists()  # still the owner's
+
+
 def test_the_mails_link_opens_the_reports_page_after_the_login(server, owner, nurse, visits):
     weekly(owner, [nurse])
     occur(MONDAY + minutes(1))
