@@ -18,6 +18,7 @@ from reports.models import (
     ReportSchedule,
     ReportStatus,
     ReportTemplate,
+    RunTrigger,
     ScheduleDelivery,
     ScheduleRun,
     Sharing,
@@ -82,8 +83,12 @@ RECENT_RUNS = 20
 
 def schedules_for(user):
     """The user's own schedules, each with its preset, recipients and last run's outcome (a fixed number of
-    queries)."""
-    last = ScheduleRun.objects.filter(schedule=OuterRef("pk")).order_by("-created_at", "-id")
+    queries). A test mailed to its requester is not the schedule's run: its runs (``schedule_runs``) show it."""
+    last = (
+        ScheduleRun.objects.filter(schedule=OuterRef("pk"))
+        .exclude(trigger=RunTrigger.TEST)
+        .order_by("-created_at", "-id")
+    )
     return (
         ReportSchedule.objects.filter(owner=user)
         .select_related("preset__template", "owner")
