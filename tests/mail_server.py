@@ -43,6 +43,7 @@ class MailServer:
         self.port = free_port()
         self.received = []
         self._refusals = []
+        self.refused_recipients = set()  # addresses answered "550" at RCPT TO
         self._lock = threading.Lock()
         self.holding = False
         self.held = threading.Event()  # a message arrived while holding
@@ -72,6 +73,12 @@ class MailServer:
 
     def to(self, address):
         return [each for each in self.received if address in each.recipients]
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused_recipients:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self._lock:

@@ -466,10 +466,10 @@ def _not_taken(delivery, mine, error, now):
     give up after the last attempt."""
     if isinstance(error, smtplib.SMTPResponseException):
         reason = f"the mail server answered {error.smtp_code}"
-    elif isinstance(error, OSError | smtplib.SMTPServerDisconnected):
+    elif isinstance(error, smtplib.SMTPException) and not isinstance(error, smtplib.SMTPServerDisconnected):
+        reason = "the mail server refused it"  # its recipient, say; an SMTPException is an OSError too
+    elif isinstance(error, OSError):
         reason = "the mail server could not be reached"
-    elif isinstance(error, smtplib.SMTPException):
-        reason = "the mail server refused it"
     else:
         reason = f"the mail could not be made (log reference {failures.new_reference()})"
         logger.exception("Schedule delivery %s: %s", delivery.pk, reason)

@@ -245,6 +245,18 @@ def test_a_mail_server_down_then_refusing_is_retried_and_the_mail_delivered_once
     assert [event.outcome[:9] for event in outcomes] == ["Attempt 1", "Attempt 2", "Attempt 3", "Sent"]
 
 
+def test_a_recipient_the_mail_server_refuses_is_told_apart_from_a_server_out_of_reach(server, owner, visits):
+    weekly(owner, [owner])
+    server.refused_recipients.add(owner.email)
+    occur(MONDAY + minutes(1))
+    delivery = ScheduleDelivery.objects.get()
+    assert (delivery.status, delivery.detail) == (
+        DeliveryStatus.PENDING,
+        "Attempt 1 failed: the mail server refused it; trying again.",
+    )
+    assert server.received == []
+
+
 def test_a_mail_the_server_never_takes_fails_after_the_last_attempt(server, settings, owner, visits):
     settings.REPORT_DELIVERY_ATTEMPTS = 2
     weekly(owner, [owner])
